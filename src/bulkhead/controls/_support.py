@@ -1,0 +1,69 @@
+"""Small, type-safe accessors shared by controls. Manifests are hostile: never trust a type."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+EMPTY: Mapping[str, Any] = {}
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else EMPTY
+
+
+def as_list(value: Any) -> Sequence[Any]:
+    return value if isinstance(value, list) else ()
+
+
+def is_true(value: Any) -> bool:
+    """Only a real boolean true counts (the API server rejects the string "true" for a bool)."""
+    return value is True
+
+
+def redact(secret: str) -> str:
+    """A fingerprint that identifies a secret value without revealing it."""
+    digest = hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()[:12]
+    return f"<redacted sha256:{digest}>"
+
+
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """A container image reference split as the container runtime reads it."""
+
+    registry: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def pinned(self) -> bool:
+        return self.digest is not None
+
+
+def parse_image(reference: str) -> ImageRef:
+    """Split `registry/repo:tag@digest`. Docker Hub is implied when no registry is given."""
+    ref = reference.strip()
+    digest = None
+    if "@" in ref:
+        ref, _, digest_part = ref.partition("@")
+        # A malformed digest pins nothing (the runtime refuses it), so it does not count.
+        digest = digest_part if _DIGEST.fullmatch(digest_part) else None
+    first, slash, rest = ref.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, rest
+    else:
+        registry, path = "docker.io", ref
+    tag = None
+    name, colon, maybe_tag = path.rpartition(":")
+    if colon and "/" not in maybe_tag:
+        path, tag = name, maybe_tag
+    if registry == "docker.io" and "/" not in path:
+        path = f"library/{path}"
+    return ImageRef(registry=registry, repository=path, tag=tag or None, digest=digest)

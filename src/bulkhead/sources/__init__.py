@@ -1,0 +1,194 @@
+"""Loaders: every input becomes Resources, Dockerfiles and Diagnostics, each with file and line.
+
+`load()` is the one entry point. It never raises on bad input: what cannot be read or rendered
+is recorded as a failed input with a Diagnostic, and the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bulkhead.model import Diagnostic, InputRecord, InputStatus, Location, Resource
+from bulkhead.sources.dockerfile import Dockerfile, parse_dockerfile
+from bulkhead.sources.files import (
+    DEFAULT_MAX_FILE_BYTES,
+    Candidate,
+    InputKind,
+    ReadError,
+    decode,
+    discover,
+    read_text,
+)
+from bulkhead.sources.kubernetes import helm_template_line, resources_from_documents
+from bulkhead.sources.render import (
+    RenderError,
+    Runner,
+    helm_command,
+    kustomize_command,
+    render,
+    split_helm_sources,
+    subprocess_runner,
+)
+from bulkhead.sources.yamldoc import load_documents
+
+STDIN = "-"
+STDIN_DISPLAY = "<stdin>"
+
+__all__ = ["STDIN", "LoadOptions", "Loaded", "load"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    default_namespace: str = "default"
+    excludes: tuple[str, ...] = ()
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+
+@dataclass(slots=True)
+class Loaded:
+    inputs: list[InputRecord] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    dockerfiles: list[Dockerfile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def fail(self, path: str, kind: str, code: str, message: str, line: int = 1) -> None:
+        self.inputs.append(InputRecord(path, kind, InputStatus.FAILED, 0, message))
+        self.diagnostics.append(Diagnostic(code, Location(path, line), message))
+
+
+def load(
+    paths: Sequence[str],
+    options: LoadOptions | None = None,
+    runner: Runner = subprocess_runner,
+    stdin: bytes | None = None,
+) -> Loaded:
+    options = options or LoadOptions()
+    loaded = Loaded()
+    declared = [p for p in paths if p != STDIN]
+    if STDIN in paths:
+        _load_stdin(stdin or b"", options, loaded)
+    candidates, problems = discover(declared, options.excludes)
+    for problem in problems:
+        loaded.fail(problem.display, "path", "unreadable", problem.message)
+    for candidate in candidates:
+        if candidate.kind is InputKind.MANIFEST:
+            _load_manifest(candidate, options, loaded)
+        elif candidate.kind is InputKind.DOCKERFILE:
+            _load_dockerfile(candidate, options, loaded)
+        else:
+            _load_rendered(candidate, options, runner, loaded)
+    return loaded
+
+
+def _load_stdin(data: bytes, options: LoadOptions, loaded: Loaded) -> None:
+    if len(data) > options.max_file_bytes:
+        loaded.fail(STDIN_DISPLAY, InputKind.MANIFEST, "unparseable", "standard input too large")
+        return
+    try:
+        text = decode(data)
+    except ReadError as error:
+        loaded.fail(STDIN_DISPLAY, InputKind.MANIFEST, "unparseable", error.message, error.line)
+        return
+    _load_manifest_text(text, STDIN_DISPLAY, options, loaded, InputStatus.SCANNED)
+
+
+def _load_manifest(candidate: Candidate, options: LoadOptions, loaded: Loaded) -> None:
+    try:
+        text = read_text(candidate.real, options.max_file_bytes)
+    except ReadError as error:
+        loaded.fail(candidate.display, candidate.kind, "unparseable", error.message, error.line)
+        return
+    except OSError as error:
+        loaded.fail(candidate.display, candidate.kind, "unreadable", f"cannot read: {error.strerror}")
+        return
+    template_line = helm_template_line(text)
+    if template_line is not None:
+        loaded.fail(
+            candidate.display,
+            candidate.kind,
+            "unrendered-template",
+            "unrendered Helm template: scan the chart directory (with helm on PATH) "
+            "or the output of helm template",
+            template_line,
+        )
+        return
+    _load_manifest_text(text, candidate.display, options, loaded, InputStatus.SCANNED)
+
+
+def _load_manifest_text(
+    text: str, display: str, options: LoadOptions, loaded: Loaded, status: InputStatus
+) -> int:
+    documents, diagnostics = load_documents(text, display)
+    resources = resources_from_documents(documents, display, options.default_namespace)
+    loaded.resources.extend(resources)
+    loaded.diagnostics.extend(diagnostics)
+    unreadable = [d for d in diagnostics if d.code == "unparseable"]
+    if unreadable:
+        detail = f"{unreadable[0].message} (line {unreadable[0].location.line})"
+        loaded.inputs.append(
+            InputRecord(display, InputKind.MANIFEST, InputStatus.FAILED, len(resources), detail)
+        )
+    else:
+        detail = "" if resources else "no Kubernetes objects"
+        loaded.inputs.append(InputRecord(display, InputKind.MANIFEST, status, len(resources), detail))
+    return len(resources)
+
+
+def _load_dockerfile(candidate: Candidate, options: LoadOptions, loaded: Loaded) -> None:
+    try:
+        text = read_text(candidate.real, options.max_file_bytes)
+        dockerfile = parse_dockerfile(text, candidate.display)
+    except ReadError as error:
+        loaded.fail(candidate.display, candidate.kind, "unparseable", error.message, error.line)
+        return
+    except (OSError, ValueError) as error:
+        loaded.fail(candidate.display, candidate.kind, "unparseable", f"cannot parse: {error}")
+        return
+    if not dockerfile.stages:
+        loaded.fail(candidate.display, candidate.kind, "unparseable", "no FROM instruction")
+        return
+    loaded.dockerfiles.append(dockerfile)
+    loaded.inputs.append(
+        InputRecord(candidate.display, candidate.kind, InputStatus.SCANNED, len(dockerfile.stages))
+    )
+
+
+def _load_rendered(
+    candidate: Candidate, options: LoadOptions, runner: Runner, loaded: Loaded
+) -> None:
+    try:
+        if candidate.kind is InputKind.HELM_CHART:
+            argv = helm_command(candidate.real, options.default_namespace)
+        else:
+            argv = kustomize_command(candidate.real)
+        rendered = render(argv, candidate.real, runner)
+    except RenderError as error:
+        loaded.fail(candidate.display, candidate.kind, "render-failed", str(error))
+        return
+    before = len(loaded.inputs)
+    if candidate.kind is InputKind.HELM_CHART:
+        parts = split_helm_sources(rendered)
+    else:
+        parts = [(None, rendered)]
+    count = 0
+    for source, text in parts:
+        display = _rendered_display(candidate.display, source)
+        count += _load_manifest_text(text, display, options, loaded, InputStatus.RENDERED)
+    failed = [r for r in loaded.inputs[before:] if r.status is InputStatus.FAILED]
+    del loaded.inputs[before:]
+    if failed:
+        loaded.inputs.append(
+            InputRecord(candidate.display, candidate.kind, InputStatus.FAILED, count, failed[0].detail)
+        )
+    else:
+        loaded.inputs.append(InputRecord(candidate.display, candidate.kind, InputStatus.RENDERED, count))
+
+
+def _rendered_display(chart_display: str, source: str | None) -> str:
+    if source is None:
+        return chart_display
+    # helm names sources "<chart name>/templates/x.yaml"; show them under the chart directory.
+    _, _, inside = source.partition("/")
+    return os.path.join(chart_display, inside or source)
