@@ -7,7 +7,7 @@ is recorded as a failed input with a Diagnostic, and the rest of the scan goes o
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bulkhead.model import Diagnostic, InputRecord, InputStatus, Location, Resource
@@ -63,7 +63,9 @@ def load(
     options: LoadOptions | None = None,
     runner: Runner = subprocess_runner,
     stdin: bytes | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Loaded:
+    """Load every input; `progress(done, total)` is called after each discovered input."""
     options = options or LoadOptions()
     loaded = Loaded()
     declared = [p for p in paths if p != STDIN]
@@ -72,13 +74,15 @@ def load(
     candidates, problems = discover(declared, options.excludes)
     for problem in problems:
         loaded.fail(problem.display, "path", "unreadable", problem.message)
-    for candidate in candidates:
+    for done, candidate in enumerate(candidates, start=1):
         if candidate.kind is InputKind.MANIFEST:
             _load_manifest(candidate, options, loaded)
         elif candidate.kind is InputKind.DOCKERFILE:
             _load_dockerfile(candidate, options, loaded)
         else:
             _load_rendered(candidate, options, runner, loaded)
+        if progress is not None:
+            progress(done, len(candidates))
     return loaded
 
 

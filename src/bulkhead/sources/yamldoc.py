@@ -153,13 +153,14 @@ def _key_text(value: Any) -> str:
 
 
 class _Builder:
-    __slots__ = ("aliased", "duplicates", "expanding", "original", "seen")
+    __slots__ = ("aliased", "duplicates", "expanding", "last_line", "original", "seen")
 
     def __init__(self) -> None:
         self.seen: set[int] = set()
         self.original = 0
         self.aliased = 0
         self.expanding = 0
+        self.last_line = 1
         self.duplicates: list[tuple[YamlMap, str, int, int]] = []
 
     def scalar(self, node: ScalarNode) -> Any:
@@ -186,9 +187,8 @@ class _Builder:
             # Alias expansion is what an attacker multiplies: budget every node it creates.
             self.aliased += 1
             if self.aliased > ALIAS_ALLOWANCE + self.original:
-                raise Rejected(
-                    node.start_mark.line + 1, "alias expansion too large (a YAML alias bomb?)"
-                )
+                # Report where the expansion happens, not where the anchor was defined.
+                raise Rejected(self.last_line, "alias expansion too large (a YAML alias bomb?)")
         else:
             self.original += 1
         cls = node.__class__
@@ -200,6 +200,8 @@ class _Builder:
         key = id(node)
         if key not in self.seen:
             self.seen.add(key)
+            if not self.expanding:
+                self.last_line = line
             return self.collection(node, line, depth)
         self.expanding += 1
         try:

@@ -1,0 +1,42 @@
+# Two set-up commands: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit docs bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "bulkhead needs Python 3.11+ (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@echo "== hardened tenant (expect: no findings, exit 0) =="
+	$(BIN)/bulkhead scan examples/hardened --config examples/bulkhead.toml
+	@echo
+	@echo "== flawed tenant (expect: findings, exit 1) =="
+	-$(BIN)/bulkhead scan examples/flawed --config examples/bulkhead.toml
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+docs: $(STAMP)
+	$(BIN)/bulkhead controls docs --output docs/controls
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --tenants 100 300 1000 --runs 5
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,6 @@
+"""`python -m bulkhead`."""
+
+from bulkhead.cli import run
+
+if __name__ == "__main__":
+    run()
