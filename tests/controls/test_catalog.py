@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bulkhead.controls import DOC_SECTIONS, REFERENCE_KEYS, Control, catalog
-from tests.helpers import scan_files
+from bulkhead.config import load_config
+from tests.helpers import scan_files, write_tree
 
 CASES_DIR = Path(__file__).parent / "cases"
 ID_PATTERN = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
@@ -48,6 +49,17 @@ def test_doc_sections(control: Control) -> None:
         assert control.section(section), f"{control.id}: empty section {section!r}"
 
 
+def _scan_example(control: Control, section: str, tmp_path: Path) -> list[str]:
+    """Scan one docs example alone; a ```toml file=bulkhead.toml``` block configures it."""
+    files = _example_files(control, section)
+    config = None
+    if "bulkhead.toml" in files:
+        write_tree(tmp_path, {"bulkhead.toml": files.pop("bulkhead.toml")})
+        config = load_config(tmp_path / "bulkhead.toml")
+    report = scan_files(tmp_path / "example", files, [control.id], config=config)
+    return [f.message for f in report.findings if f.control == control.id]
+
+
 def _example_files(control: Control, section: str) -> dict[str, str]:
     blocks = list(FENCE.finditer(control.section(section)))
     assert blocks, f"{control.id}: no code block in {section!r}"
@@ -60,14 +72,12 @@ def _example_files(control: Control, section: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
 def test_example_fails(control: Control, tmp_path: Path) -> None:
-    report = scan_files(tmp_path, _example_files(control, "Example (must fail)"), [control.id])
-    assert any(f.control == control.id for f in report.findings)
+    assert _scan_example(control, "Example (must fail)", tmp_path)
 
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
 def test_use_instead_passes(control: Control, tmp_path: Path) -> None:
-    report = scan_files(tmp_path, _example_files(control, "Use instead (must pass)"), [control.id])
-    assert [f.message for f in report.findings] == []
+    assert _scan_example(control, "Use instead (must pass)", tmp_path) == []
 
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)

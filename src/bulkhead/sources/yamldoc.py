@@ -52,25 +52,36 @@ _DEEP_PREFIX = re.compile(r"^[ \t?:-]{%d,}" % MAX_DEPTH, re.MULTILINE)
 
 
 class YamlMap(dict[str, Any]):
-    """A mapping that remembers its own line and the line of each key (1-based)."""
+    """A mapping that remembers its own line and the line of each key (1-based).
+
+    No Python-level __init__: construction stays at dict speed on the hot path.
+    """
 
     __slots__ = ("key_lines", "line")
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[str, int] = {}
+    line: int
+    key_lines: dict[str, int]
 
 
 class YamlSeq(list[Any]):
     """A sequence that remembers its own line and the line of each item (1-based)."""
 
     __slots__ = ("item_lines", "line")
+    line: int
+    item_lines: list[int]
 
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.item_lines: list[int] = []
+
+def new_map(line: int) -> YamlMap:
+    mapping = YamlMap()
+    mapping.line = line
+    mapping.key_lines = {}
+    return mapping
+
+
+def new_seq(line: int) -> YamlSeq:
+    seq = YamlSeq()
+    seq.line = line
+    seq.item_lines = []
+    return seq
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +178,7 @@ class _Builder:
         tag = node.tag
         value: str = node.value
         if tag == _STR:
-            if node.style is None and value in _GO_YAML_V2_BOOLS:
+            if not node.style and value in _GO_YAML_V2_BOOLS:
                 return _GO_YAML_V2_BOOLS[value]
             return value
         if tag == _BOOL:
@@ -215,7 +226,7 @@ class _Builder:
         if node.__class__ is SequenceNode:
             if node.tag != _SEQ:
                 raise Rejected(line, f"unsupported YAML tag {node.tag!r}")
-            seq = YamlSeq(line)
+            seq = new_seq(line)
             lines = seq.item_lines
             for item in node.value:
                 seq.append(self.build(item, depth + 1))
@@ -226,7 +237,7 @@ class _Builder:
     def mapping(self, node: MappingNode, line: int, depth: int) -> YamlMap:
         if node.tag != _MAP:
             raise Rejected(line, f"unsupported YAML tag {node.tag!r}")
-        result = YamlMap(line)
+        result = new_map(line)
         key_lines = result.key_lines
         merged: list[YamlMap] = []
         for key_node, value_node in node.value:
@@ -235,11 +246,22 @@ class _Builder:
             if key_node.tag == _MERGE:
                 merged.extend(self.merge_sources(value_node, depth))
                 continue
-            key = _key_text(self.scalar(key_node))
+            key = key_node.value
+            if key_node.tag != _STR or (not key_node.style and key in _GO_YAML_V2_BOOLS):
+                key = _key_text(self.scalar(key_node))
             key_line = key_node.start_mark.line + 1
             if key in result:
                 self.duplicates.append((result, key, key_lines[key], key_line))
-            result[key] = self.build(value_node, depth + 1)
+            if (
+                value_node.__class__ is ScalarNode
+                and value_node.tag == _STR
+                and not self.expanding
+                and (value_node.style or value_node.value not in _GO_YAML_V2_BOOLS)
+            ):
+                self.original += 1
+                result[key] = value_node.value
+            else:
+                result[key] = self.build(value_node, depth + 1)
             key_lines[key] = key_line
         for source in merged:
             # Explicit keys win over merged ones, whatever their order (YAML merge semantics).
@@ -257,7 +279,21 @@ class _Builder:
         return sources
 
 
+def _libyaml_bounds_nesting() -> bool:
+    """libyaml 0.2.6+ refuses nesting over 1000 levels; older ones let the composer overflow."""
+    try:
+        version = yaml._yaml.get_version()  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
+    return tuple(version) >= (0, 2, 6)
+
+
+_NESTING_BOUNDED = _CSafeLoader is not yaml.SafeLoader and _libyaml_bounds_nesting()
+
+
 def _might_be_deep(text: str) -> bool:
+    if _NESTING_BOUNDED:
+        return False
     if text.count("[") + text.count("{") >= MAX_DEPTH:
         return True
     return _DEEP_PREFIX.search(text) is not None

@@ -1,0 +1,106 @@
+"""Hostile input is normal input: each case is a finding with file and line, fast and bounded."""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+
+import pytest
+
+from bulkhead.config import Config
+from bulkhead.scan import scan
+
+GOOD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine, namespace: acme-prod}\n"
+
+
+def _bomb() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 12):
+        previous, current = chr(ord("a") + level - 1), chr(ord("a") + level)
+        lines.append(f"{current}: &{current} [" + ",".join([f"*{previous}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE: dict[str, tuple[bytes, int]] = {
+    "bomb.yaml": (_bomb().encode(), 0),
+    "deep-flow.yaml": (b"a: " + b"[" * 10_000 + b"]" * 10_000 + b"\n", 1),
+    "deep-block.yaml": ("".join("  " * i + "k:\n" for i in range(10_000)).encode() + b"v\n", 0),
+    "deep-sequence.yaml": (b"- " * 10_000 + b"x\n", 1),
+    "invalid-utf8.yaml": (b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xff\xfe\n", 4),
+    "binary.yaml": (b"apiVersion: v1\n" + bytes(range(256)) * 4, 2),
+    "python-tag.yaml": (b"apiVersion: v1\nkind: Pod\nmetadata: !!python/object/new:os.system [id]\n", 3),
+    "garbage.yaml": (b"::: ::: - [ } { ] @ ` %\n\t\t- - -\n", 1),
+    "tab-indent.yaml": (b"a:\n\tb: 1\n", 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_file_is_a_finding_and_the_scan_goes_on(name: str, tmp_path: Path) -> None:
+    content, expected_line = HOSTILE[name]
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "good.yaml").write_text(GOOD)
+    started = time.perf_counter()
+    report = scan([str(tmp_path)], Config())
+    assert time.perf_counter() - started < 2.0
+    failed = [f for f in report.findings if f.control == "IN001"]
+    assert [Path(f.location.file).name for f in failed] == [name]
+    if expected_line:
+        assert failed[0].location.line == expected_line
+    statuses = {Path(i.path).name: i.status.value for i in report.inputs}
+    assert statuses == {name: "failed", "good.yaml": "scanned"}
+
+
+def test_fifo_named_yaml_does_not_block(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "good.yaml").write_text(GOOD)
+    report = scan([str(tmp_path)], Config())
+    assert [i.path for i in report.inputs] == [str(tmp_path / "good.yaml")]
+
+
+def test_fifo_given_explicitly_is_an_input_error(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    report = scan([str(tmp_path / "pipe.yaml")], Config())
+    assert [f.control for f in report.findings] == ["IN001", "IN005"]
+
+
+def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.write(b"a: " + b"x" * (50 * 1024 * 1024) + b"\n")
+    (tmp_path / "good.yaml").write_text(GOOD)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    report = scan([str(tmp_path)], Config())
+    assert time.perf_counter() - started < 2.0
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200
+    failed = [f for f in report.findings if f.control == "IN001"]
+    assert len(failed) == 1
+    assert "MiB limit" in failed[0].message
+
+
+def test_largest_allowed_file_parses_within_bounds(tmp_path: Path) -> None:
+    """Just under the 8 MiB limit: a realistic worst case of many small objects."""
+    doc = GOOD.replace("fine", "cm-{i}") + "data:\n  odoo.conf: '[options]'\n"
+    parts = []
+    size = 0
+    i = 0
+    while size < 7 * 1024 * 1024:
+        part = "---\n" + doc.replace("{i}", str(i))
+        parts.append(part)
+        size += len(part)
+        i += 1
+    (tmp_path / "large.yaml").write_text("".join(parts))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    report = scan([str(tmp_path)], Config(), controls=[])
+    elapsed = time.perf_counter() - started
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert report.inputs[0].objects == i
+    assert elapsed < 6.0  # generous for CI noise; the benchmark tracks the real figure
+    assert grown_mb < 200
