@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 SKIPPED_DIRECTORIES = frozenset({".git"})
 CHART_MARKERS = ("Chart.yaml",)
 KUSTOMIZATION_MARKERS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
