@@ -33,7 +33,11 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_python_dash_m_and_console_script_agree() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     result = subprocess.run(
-        [sys.executable, "-m", "bulkhead", "--version"], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "bulkhead", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert (result.returncode, result.stdout.strip()) == (0, "bulkhead 0.1.0")
 
@@ -45,15 +49,36 @@ def test_clean_scan_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "No findings" in out
 
 
-def test_findings_at_or_above_fail_on_exit_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_findings_at_or_above_fail_on_exit_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "pod.yaml").write_text(PRIVILEGED)
     assert _run(["scan", str(tmp_path), "--select", "WL001"], capsys)[0] == 1
-    assert _run(["scan", str(tmp_path), "--select", "WL001", "--fail-on", "critical"], capsys)[0] == 1
+    assert (
+        _run(["scan", str(tmp_path), "--select", "WL001", "--fail-on", "critical"], capsys)[0] == 1
+    )
     config = tmp_path / "bulkhead.toml"
     config.write_text('[severity]\nWL001 = "medium"\n')
-    assert _run(["scan", str(tmp_path / "pod.yaml"), "--select", "WL001", "-c", str(config)], capsys)[0] == 0
     assert (
-        _run(["scan", str(tmp_path / "pod.yaml"), "--select", "WL001", "-c", str(config), "--fail-on", "medium"], capsys)[0]
+        _run(["scan", str(tmp_path / "pod.yaml"), "--select", "WL001", "-c", str(config)], capsys)[
+            0
+        ]
+        == 0
+    )
+    assert (
+        _run(
+            [
+                "scan",
+                str(tmp_path / "pod.yaml"),
+                "--select",
+                "WL001",
+                "-c",
+                str(config),
+                "--fail-on",
+                "medium",
+            ],
+            capsys,
+        )[0]
         == 1
     )
 
@@ -62,14 +87,23 @@ def test_json_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     (tmp_path / "pod.yaml").write_text(PRIVILEGED)
     target = tmp_path / "out" / "report.json"
     target.parent.mkdir()
-    code, out, _ = _run(["scan", str(tmp_path / "pod.yaml"), "--select", "WL001", "-f", "json", "-o", str(target)], capsys)
+    code, out, _ = _run(
+        ["scan", str(tmp_path / "pod.yaml"), "--select", "WL001", "-f", "json", "-o", str(target)],
+        capsys,
+    )
     assert code == 1
     assert out == ""
     document = json.loads(target.read_text())
     assert document["schema_version"] == "1.0"
     assert [f["control"] for f in document["findings"]] == ["WL001"]
     assert document["inputs"] == [
-        {"path": str(tmp_path / "pod.yaml"), "kind": "manifest", "status": "scanned", "objects": 1, "detail": ""}
+        {
+            "path": str(tmp_path / "pod.yaml"),
+            "kind": "manifest",
+            "status": "scanned",
+            "objects": 1,
+            "detail": "",
+        }
     ]
 
 
@@ -94,7 +128,11 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
     ],
 )
 def test_usage_errors_exit_two_with_one_line(
-    args: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    args: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = _run(args, capsys)
@@ -119,7 +157,9 @@ def test_config_found_in_current_directory_and_flags_override(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "pod.yaml").write_text(PRIVILEGED)
-    (tmp_path / "pyproject.toml").write_text('[tool.bulkhead]\nfail-on = "low"\nselect = ["WL001"]\n[tool.bulkhead.severity]\nWL001 = "low"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.bulkhead]\nfail-on = "low"\nselect = ["WL001"]\n[tool.bulkhead.severity]\nWL001 = "low"\n'
+    )
     monkeypatch.chdir(tmp_path)
     assert _run(["scan", "pod.yaml"], capsys)[0] == 1
     assert _run(["scan", "pod.yaml", "--fail-on", "medium"], capsys)[0] == 0
@@ -128,17 +168,34 @@ def test_config_found_in_current_directory_and_flags_override(
 def test_baseline_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "pod.yaml").write_text(PRIVILEGED)
     baseline = tmp_path / "baseline.json"
-    code, _, err = _run(["baseline", "create", str(tmp_path / "pod.yaml"), "-o", str(baseline), "-r", "legacy"], capsys)
+    code, _, err = _run(
+        ["baseline", "create", str(tmp_path / "pod.yaml"), "-o", str(baseline), "-r", "legacy"],
+        capsys,
+    )
     assert code == 0, err
     assert json.loads(baseline.read_text())["reason"] == "legacy"
-    code, out, _ = _run(["scan", str(tmp_path / "pod.yaml"), "--select", "WL001", "-b", str(baseline), "-f", "json"], capsys)
+    code, out, _ = _run(
+        [
+            "scan",
+            str(tmp_path / "pod.yaml"),
+            "--select",
+            "WL001",
+            "-b",
+            str(baseline),
+            "-f",
+            "json",
+        ],
+        capsys,
+    )
     assert code == 0
     [finding] = json.loads(out)["findings"]
     assert finding["suppressed"] is True
     assert finding["suppression"]["source"] == "baseline"
 
 
-def test_hostile_input_never_prints_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_input_never_prints_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "bad.yaml").write_bytes(b"\xff\xfe\x00garbage: [")
     (tmp_path / "tag.yaml").write_text("a: !!python/object/apply:os.system ['touch pwned']\n")
     code, out, err = _run(["scan", str(tmp_path), "-f", "json"], capsys)

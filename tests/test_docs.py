@@ -13,5 +13,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "controls"
 def test_generated_control_docs_are_current() -> None:
     expected = docs_pages(catalog())
     actual = {p.name: p.read_text(encoding="utf-8") for p in DOCS.glob("*.md")}
-    stale = sorted(name for name in expected.keys() | actual.keys() if expected.get(name) != actual.get(name))
+    stale = sorted(
+        name for name in expected.keys() | actual.keys() if expected.get(name) != actual.get(name)
+    )
     assert stale == [], f"docs/controls is stale ({', '.join(stale[:5])}): run `make docs`"

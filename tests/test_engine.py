@@ -91,8 +91,12 @@ def test_config_exception_applies_until_it_expires(tmp_path: Path) -> None:
     assert active.notices == ()
     expired = scan([str(tmp_path)], config, controls=controls, today=dt.date(2027, 1, 1))
     assert not expired.findings[0].suppressed
-    assert [n.message.split(":")[0] for n in expired.notices] == ["exception for WL001 (bulkhead.toml"]
-    other = Config(exceptions=(ExceptionRule(control="WL001", reason="r", resource="Deployment/globex-*/*"),))
+    assert [n.message.split(":")[0] for n in expired.notices] == [
+        "exception for WL001 (bulkhead.toml"
+    ]
+    other = Config(
+        exceptions=(ExceptionRule(control="WL001", reason="r", resource="Deployment/globex-*/*"),)
+    )
     assert not scan([str(tmp_path)], other, controls=controls, today=TODAY).findings[0].suppressed
 
 
@@ -175,7 +179,12 @@ def test_a_failing_control_is_an_engine_error_naming_control_and_file(tmp_path: 
 
 def test_select_and_disable_by_id_or_prefix() -> None:
     controls = catalog()
-    assert [c.id for c in select_controls(controls, ["IN00"], ["IN003"])] == ["IN001", "IN002", "IN004", "IN005"]
+    assert [c.id for c in select_controls(controls, ["IN00"], ["IN003"])] == [
+        "IN001",
+        "IN002",
+        "IN004",
+        "IN005",
+    ]
     assert "WL001" not in [c.id for c in select_controls(controls, [], ["WL"])]
     with pytest.raises(SelectionError, match="XX9"):
         select_controls(controls, ["XX9"], [])

@@ -39,7 +39,11 @@ def test_pod_templates_normalized_for_every_workload_kind(tmp_path: Path) -> Non
     assert sorted(t.resource.kind for t in inventory.pod_templates) == sorted(KINDS)
     for template in inventory.pod_templates:
         names = [(c.kind, c.name) for c in template.containers]
-        assert names == [("initContainers", "init"), ("containers", "app"), ("ephemeralContainers", "debug")]
+        assert names == [
+            ("initContainers", "init"),
+            ("containers", "app"),
+            ("ephemeralContainers", "debug"),
+        ]
         for container in template.containers:
             assert container.path[: len(template.path)] == template.path
     cron = next(t for t in inventory.pod_templates if t.resource.kind == "CronJob")
@@ -56,7 +60,11 @@ def test_namespace_defaults_and_cluster_scoped_kinds(tmp_path: Path) -> None:
         },
     )
     default = build_inventory([str(tmp_path)], Config())
-    assert [(r.name, r.namespace) for r in default.resources] == [("a", "default"), ("b", "explicit"), ("c", None)]
+    assert [(r.name, r.namespace) for r in default.resources] == [
+        ("a", "default"),
+        ("b", "explicit"),
+        ("c", None),
+    ]
     flagged = build_inventory([str(tmp_path)], Config(namespace="acme-prod"))
     assert [r.namespace for r in flagged.resources] == ["acme-prod", "explicit", None]
 
@@ -74,7 +82,10 @@ def test_context_from_namespace_labels_then_path_pattern(tmp_path: Path) -> None
     )
     config = Config(context_path="tenants/{tenant}/{environment}/")
     inventory = build_inventory([str(tmp_path)], config)
-    contexts = {r.name: (r.context.tenant, r.context.environment, r.context.is_production) for r in inventory.resources}
+    contexts = {
+        r.name: (r.context.tenant, r.context.environment, r.context.is_production)
+        for r in inventory.resources
+    }
     assert contexts["acme-dev"] == ("acme", "dev", False)
     assert contexts["a"] == ("acme", "dev", False)
     assert contexts["b"] == ("globex", "staging", False)
@@ -84,7 +95,9 @@ def test_context_from_namespace_labels_then_path_pattern(tmp_path: Path) -> None
 def test_indexes(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
-        {"a.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: acme, labels: {app: odoo}}\n"},
+        {
+            "a.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: acme, labels: {app: odoo}}\n"
+        },
     )
     inventory = build_inventory([str(tmp_path)], Config())
     service = inventory.get("Service", "acme", "s")

@@ -122,23 +122,31 @@ def _severity(value: Any, where: str) -> Severity:
 def parse_config(data: Mapping[str, Any], source: str) -> Config:
     unknown = sorted(set(data) - KNOWN_KEYS)
     if unknown:
-        raise ConfigError(f"{source}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
+        raise ConfigError(
+            f"{source}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
     values: dict[str, Any] = {"source": source}
     if "approved-registries" in data:
-        values["approved_registries"] = _strings(data["approved-registries"], f"{source}: approved-registries")
+        values["approved_registries"] = _strings(
+            data["approved-registries"], f"{source}: approved-registries"
+        )
     for key in ("select", "disable", "exclude"):
         if key in data:
             values[key] = _strings(data[key], f"{source}: {key}")
     if "severity" in data:
         table = data["severity"]
         if not isinstance(table, Mapping):
-            raise ConfigError(f"{source}: severity: expected a table of CONTROL = \"severity\"")
+            raise ConfigError(f'{source}: severity: expected a table of CONTROL = "severity"')
         values["severity"] = {
             str(k): _severity(v, f"{source}: severity.{k}") for k, v in table.items()
         }
     if "fail-on" in data:
         values["fail_on"] = _severity(data["fail-on"], f"{source}: fail-on")
-    for key, attribute in (("context-path", "context_path"), ("namespace", "namespace"), ("baseline", "baseline")):
+    for key, attribute in (
+        ("context-path", "context_path"),
+        ("namespace", "namespace"),
+        ("baseline", "baseline"),
+    ):
         if key in data:
             if not isinstance(data[key], str) or not data[key]:
                 raise ConfigError(f"{source}: {key}: expected a non-empty string")

@@ -139,7 +139,11 @@ class _Suppressor:
                 self.expired.setdefault(old.origin, old)
             if rule is not None:
                 suppression = Suppression("config", rule.reason, str(rule.expires or "") or None)
-        if suppression is None and self.baseline and finding.fingerprint in self.baseline.fingerprints:
+        if (
+            suppression is None
+            and self.baseline
+            and finding.fingerprint in self.baseline.fingerprints
+        ):
             suppression = Suppression("baseline", self.baseline.reason)
         if suppression is None:
             return finding
@@ -170,7 +174,7 @@ def _severity(control: Control, context: Context, config: Config) -> Severity:
 
 def _finding(control: Control, hit: Hit, subject: Subject, config: Config) -> Finding:
     resource = hit.resource or subject.resource
-    context = resource.context if hit.resource is not None else subject.context
+    context = hit.resource.context if hit.resource is not None else subject.context
     path = render_path(hit.path)
     if resource is not None:
         line = hit.line or line_of(resource.doc, hit.path) or resource.location.line
@@ -212,7 +216,9 @@ def evaluate(
                 where = subject.resource or subject.dockerfile
                 place = f" on {where.location.file}:{where.location.line}" if where else ""
                 raise EngineError(f"control {control.id} failed{place}: {error!r}") from error
-            findings.extend(suppress(_finding(control, hit, subject, config), subject) for hit in hits)
+            findings.extend(
+                suppress(_finding(control, hit, subject, config), subject) for hit in hits
+            )
     findings.sort(key=lambda f: (f.location.file, f.location.line, f.control, f.path))
     return Report(
         inputs=inventory.inputs,

@@ -76,13 +76,15 @@ class Container:
     def effective(self, field_name: str) -> tuple[Any, FieldPath | None]:
         """A securityContext field as the kubelet applies it: container first, then pod.
 
-        Returns the value and the path where it was set (None when set nowhere).
+        Returns the value and the path where it was set (None when set nowhere). An explicit
+        null is unset, as the API server treats it, so it never hides the pod's value.
         """
-        if field_name in self.security_context:
-            return self.security_context[field_name], (*self.path, "securityContext", field_name)
-        pod_context = self.pod.security_context
-        if field_name in pod_context:
-            return pod_context[field_name], (*self.pod.path, "securityContext", field_name)
+        own = self.security_context.get(field_name)
+        if own is not None:
+            return own, (*self.path, "securityContext", field_name)
+        inherited = self.pod.security_context.get(field_name)
+        if inherited is not None:
+            return inherited, (*self.pod.path, "securityContext", field_name)
         return None, None
 
 

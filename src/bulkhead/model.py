@@ -40,7 +40,18 @@ class Severity(enum.IntEnum):
 
 
 NON_PRODUCTION_ENVIRONMENTS = frozenset(
-    {"dev", "development", "test", "testing", "qa", "staging", "stage", "sandbox", "preview", "demo"}
+    {
+        "dev",
+        "development",
+        "test",
+        "testing",
+        "qa",
+        "staging",
+        "stage",
+        "sandbox",
+        "preview",
+        "demo",
+    }
 )
 
 

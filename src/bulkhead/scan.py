@@ -55,7 +55,11 @@ def scan(
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     config = config or Config()
-    chosen = controls if controls is not None else select_controls(catalog(), config.select, config.disable)
+    chosen = (
+        controls
+        if controls is not None
+        else select_controls(catalog(), config.select, config.disable)
+    )
     inventory = build_inventory(paths, config, runner=runner, stdin=stdin, progress=progress)
     report = evaluate(inventory, chosen, config, baseline=baseline, today=today)
     if any(c.id == REGISTRY_CONTROL for c in chosen) and not config.approved_registries:

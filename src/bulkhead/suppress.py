@@ -18,7 +18,9 @@ from bulkhead.model import Finding, Notice, ResourceRef
 
 IGNORE_ANNOTATION = "bulkhead.io/ignore"
 BASELINE_VERSION = 1
-_ENTRY = re.compile(r"^\s*(?P<ids>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*)\s*(?::\s*(?P<reason>.*))?$")
+_ENTRY = re.compile(
+    r"^\s*(?P<ids>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*)\s*(?::\s*(?P<reason>.*))?$"
+)
 
 
 class BaselineError(Exception):
@@ -42,12 +44,16 @@ def parse_ignore_annotation(value: object) -> AnnotationIgnores:
             continue
         match = _ENTRY.match(raw)
         if match is None:
-            problems.append(f"cannot read {IGNORE_ANNOTATION} entry {raw.strip()!r} (want 'ID: reason')")
+            problems.append(
+                f"cannot read {IGNORE_ANNOTATION} entry {raw.strip()!r} (want 'ID: reason')"
+            )
             continue
         reason = (match.group("reason") or "").strip()
         ids = [i.strip().upper() for i in match.group("ids").split(",")]
         if not reason:
-            problems.append(f"{IGNORE_ANNOTATION} entry for {', '.join(ids)} has no reason: not applied")
+            problems.append(
+                f"{IGNORE_ANNOTATION} entry for {', '.join(ids)} has no reason: not applied"
+            )
             continue
         for control in ids:
             ignores[control] = reason
@@ -102,13 +108,17 @@ def read_baseline(path: str) -> Baseline:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BaselineError(f"{path}: not a bulkhead baseline (invalid JSON: {error})") from error
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
-        raise BaselineError(f"{path}: not a bulkhead baseline (version {BASELINE_VERSION} expected)")
+        raise BaselineError(
+            f"{path}: not a bulkhead baseline (version {BASELINE_VERSION} expected)"
+        )
     entries = data.get("findings")
     if not isinstance(entries, list):
         raise BaselineError(f"{path}: baseline has no findings list")
     reason = data.get("reason")
     return Baseline(
-        frozenset(str(e["fingerprint"]) for e in entries if isinstance(e, dict) and "fingerprint" in e),
+        frozenset(
+            str(e["fingerprint"]) for e in entries if isinstance(e, dict) and "fingerprint" in e
+        ),
         reason if isinstance(reason, str) and reason.strip() else f"accepted in baseline {path}",
     )
 
@@ -129,5 +139,7 @@ def baseline_document(findings: Iterable[Finding], reason: str) -> str:
         ),
         key=lambda e: (e["file"], e["control"], e["fingerprint"]),
     )
-    return json.dumps({"version": BASELINE_VERSION, "reason": reason, "findings": entries}, indent=2) + "\n"
-
+    return (
+        json.dumps({"version": BASELINE_VERSION, "reason": reason, "findings": entries}, indent=2)
+        + "\n"
+    )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bulkhead.controls import DOC_SECTIONS, REFERENCE_KEYS, Control, catalog
 from bulkhead.config import load_config
+from bulkhead.controls import DOC_SECTIONS, REFERENCE_KEYS, Control, catalog
 from tests.helpers import scan_files, write_tree
 
 CASES_DIR = Path(__file__).parent / "cases"

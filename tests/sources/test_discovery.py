@@ -130,11 +130,16 @@ def test_helm_chart_rendered_and_sources_mapped(tmp_path: Path, monkeypatch: obj
     runner = FakeRunner(RunResult(0, rendered, "WARNING: coalesce.go: a benign warning\n"))
     loaded = load([str(tmp_path)], LoadOptions(default_namespace="acme-prod"), runner=runner)
     assert runner.calls == [["/usr/bin/helm", "template", "odoo", ".", "--namespace", "acme-prod"]]
-    assert [(r.name, r.namespace, Path(r.location.file).relative_to(tmp_path).as_posix()) for r in loaded.resources] == [
+    assert [
+        (r.name, r.namespace, Path(r.location.file).relative_to(tmp_path).as_posix())
+        for r in loaded.resources
+    ] == [
         ("cm", "acme-prod", "odoo/templates/cm.yaml"),
         ("svc", "acme-prod", "odoo/templates/svc.yaml"),
     ]
-    assert [(i.path, i.status.value, i.objects) for i in loaded.inputs] == [(str(chart), "rendered", 2)]
+    assert [(i.path, i.status.value, i.objects) for i in loaded.inputs] == [
+        (str(chart), "rendered", 2)
+    ]
 
 
 def test_render_failure_is_a_failed_input_never_silent(tmp_path: Path, monkeypatch: object) -> None:
@@ -149,7 +154,10 @@ def test_render_failure_is_a_failed_input_never_silent(tmp_path: Path, monkeypat
     loaded = load([str(tmp_path)], runner=runner)
     assert loaded.resources == []
     assert [(d.code, d.message) for d in loaded.diagnostics] == [
-        ("render-failed", "helm failed (exit 1): Error: template: odoo/templates/x.yaml:3: nil pointer")
+        (
+            "render-failed",
+            "helm failed (exit 1): Error: template: odoo/templates/x.yaml:3: nil pointer",
+        )
     ]
     assert loaded.inputs[0].status.value == "failed"
 
@@ -174,7 +182,9 @@ def test_kustomize_prefers_kustomize_then_kubectl(tmp_path: Path, monkeypatch: o
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     (tmp_path / "kustomization.yaml").write_text("resources: []\n")
-    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/kubectl" if name == "kubectl" else None)
+    monkeypatch.setattr(
+        shutil, "which", lambda name: "/usr/bin/kubectl" if name == "kubectl" else None
+    )
     runner = FakeRunner(RunResult(0, CM, ""))
     loaded = load([str(tmp_path)], runner=runner)
     assert runner.calls == [["/usr/bin/kubectl", "kustomize", "."]]

@@ -1,4 +1,8 @@
-"""Hostile input is normal input: each case is a finding with file and line, fast and bounded."""
+"""Hostile input is normal input: each case is a finding with file and line, and the scan goes on.
+
+Time and memory per hostile file are targets (2 s, 200 MB): benchmarks/hostile.py measures them.
+The bounds here only guard against a hang or a runaway, with room for a loaded CI machine.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import pytest
 from bulkhead.config import Config
 from bulkhead.scan import scan
 
+HANG_GUARD_SECONDS = 30.0
 GOOD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine, namespace: acme-prod}\n"
 
 
@@ -29,7 +34,10 @@ HOSTILE: dict[str, tuple[bytes, int]] = {
     "deep-sequence.yaml": (b"- " * 10_000 + b"x\n", 1),
     "invalid-utf8.yaml": (b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xff\xfe\n", 4),
     "binary.yaml": (b"apiVersion: v1\n" + bytes(range(256)) * 4, 2),
-    "python-tag.yaml": (b"apiVersion: v1\nkind: Pod\nmetadata: !!python/object/new:os.system [id]\n", 3),
+    "python-tag.yaml": (
+        b"apiVersion: v1\nkind: Pod\nmetadata: !!python/object/new:os.system [id]\n",
+        3,
+    ),
     "garbage.yaml": (b"::: ::: - [ } { ] @ ` %\n\t\t- - -\n", 1),
     "tab-indent.yaml": (b"a:\n\tb: 1\n", 2),
 }
@@ -42,7 +50,7 @@ def test_hostile_file_is_a_finding_and_the_scan_goes_on(name: str, tmp_path: Pat
     (tmp_path / "good.yaml").write_text(GOOD)
     started = time.perf_counter()
     report = scan([str(tmp_path)], Config())
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < HANG_GUARD_SECONDS
     failed = [f for f in report.findings if f.control == "IN001"]
     assert [Path(f.location.file).name for f in failed] == [name]
     if expected_line:
@@ -74,11 +82,9 @@ def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> No
         handle.write(b"a: " + b"x" * (50 * 1024 * 1024) + b"\n")
     (tmp_path / "good.yaml").write_text(GOOD)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
     report = scan([str(tmp_path)], Config())
-    assert time.perf_counter() - started < 2.0
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    assert grown_mb < 200
+    assert grown_mb < 20  # the file is refused by its size, never read into memory
     failed = [f for f in report.findings if f.control == "IN001"]
     assert len(failed) == 1
     assert "MiB limit" in failed[0].message
@@ -96,11 +102,8 @@ def test_largest_allowed_file_parses_within_bounds(tmp_path: Path) -> None:
         size += len(part)
         i += 1
     (tmp_path / "large.yaml").write_text("".join(parts))
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     report = scan([str(tmp_path)], Config(), controls=[])
-    elapsed = time.perf_counter() - started
-    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert time.perf_counter() - started < HANG_GUARD_SECONDS
     assert report.inputs[0].objects == i
-    assert elapsed < 4.0  # about 1 s here; generous for CI noise
-    assert grown_mb < 200
+    assert report.inputs[0].status.value == "scanned"

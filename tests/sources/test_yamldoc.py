@@ -28,12 +28,30 @@ def test_lines_of_every_mapping_and_key() -> None:
 
 def test_yaml_11_booleans_as_kubernetes_reads_them() -> None:
     data = _one("a: yes\nb: On\nc: y\nd: N\ne: 'yes'\nf: off\ng: True\nh: \"y\"\n")
-    assert data == {"a": True, "b": True, "c": True, "d": False, "e": "yes", "f": False, "g": True, "h": "y"}
+    assert data == {
+        "a": True,
+        "b": True,
+        "c": True,
+        "d": False,
+        "e": "yes",
+        "f": False,
+        "g": True,
+        "h": "y",
+    }
 
 
 def test_numbers_and_nulls() -> None:
     data = _one("a: 010\nb: 0x1F\nc: 1_000\nd: 1.5\ne: ~\nf: null\ng: .inf\nh: 2001-12-14\n")
-    assert data == {"a": 8, "b": 31, "c": 1000, "d": 1.5, "e": None, "f": None, "g": ".inf", "h": "2001-12-14"}
+    assert data == {
+        "a": 8,
+        "b": 31,
+        "c": 1000,
+        "d": 1.5,
+        "e": None,
+        "f": None,
+        "g": ".inf",
+        "h": "2001-12-14",
+    }
 
 
 def test_multi_document_stream_with_comments_end_markers_and_empty_documents() -> None:
@@ -66,7 +84,12 @@ def test_merge_keys_explicit_keys_win() -> None:
 
 
 def test_unknown_tags_are_refused_not_constructed() -> None:
-    for tag in ("!!python/object/apply:os.system ['id']", "!!python/name:os.system", "!Ref x", "!!set {a}"):
+    for tag in (
+        "!!python/object/apply:os.system ['id']",
+        "!!python/name:os.system",
+        "!Ref x",
+        "!!set {a}",
+    ):
         documents, diagnostics = load_documents(f"a: {tag}\n", "f.yaml")
         assert documents == []
         assert diagnostics[0].code == "unparseable"
@@ -82,11 +105,15 @@ def test_syntax_error_keeps_earlier_documents() -> None:
 
 def test_depth_limit_block_and_flow() -> None:
     flow = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
-    block = "".join("  " * i + "k:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "v\n"
+    block = (
+        "".join("  " * i + "k:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "v\n"
+    )
     for text in (flow, block):
         documents, diagnostics = load_documents(text, "f.yaml")
         assert documents == []
-        assert "nesting deeper" in diagnostics[0].message or "nesting depth" in diagnostics[0].message
+        assert (
+            "nesting deeper" in diagnostics[0].message or "nesting depth" in diagnostics[0].message
+        )
 
 
 def test_moderate_depth_is_fine() -> None:

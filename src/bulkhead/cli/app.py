@@ -96,16 +96,14 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    directory = output.parent if str(output.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=directory, prefix=f".{output.name}.", delete=False
-    )
+    # Write beside the target, then rename: a reader never sees half a report.
+    descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
     try:
-        with handle:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(handle.name, output)
+        os.replace(temporary, output)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         raise
 
 
@@ -148,19 +146,36 @@ def _read_stdin(paths: list[str], limit: int) -> bytes | None:
 
 PathsArg = Annotated[
     list[str] | None,
-    typer.Argument(help="Files or directories to scan (several allowed); - reads stdin.", show_default=False),
+    typer.Argument(
+        help="Files or directories to scan (several allowed); - reads stdin.", show_default=False
+    ),
 ]
 ExcludeOpt = Annotated[
     list[str] | None,
-    typer.Option("--exclude", "-e", help="Skip files or directories matching GLOB (repeatable).", metavar="GLOB"),
+    typer.Option(
+        "--exclude",
+        "-e",
+        help="Skip files or directories matching GLOB (repeatable).",
+        metavar="GLOB",
+    ),
 ]
 NamespaceOpt = Annotated[
     str | None,
-    typer.Option("--namespace", "-n", help="Namespace for objects without one (as helm/kustomize output needs).", show_default="default"),
+    typer.Option(
+        "--namespace",
+        "-n",
+        help="Namespace for objects without one (as helm/kustomize output needs).",
+        show_default="default",
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="bulkhead.toml or pyproject.toml; default: the one in the current directory.", dir_okay=False),
+    typer.Option(
+        "--config",
+        "-c",
+        help="bulkhead.toml or pyproject.toml; default: the one in the current directory.",
+        dir_okay=False,
+    ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
 
@@ -199,7 +214,14 @@ def build_app() -> typer.Typer:
     @app.callback()
     def root(
         version: Annotated[
-            bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_version_callback, is_eager=True)
+            bool,
+            typer.Option(
+                "--version",
+                "-V",
+                help="Print the version and exit.",
+                callback=_version_callback,
+                is_eager=True,
+            ),
         ] = False,
     ) -> None:
         """Secure-delivery control plane for Odoo SaaS on Kubernetes."""
@@ -207,25 +229,73 @@ def build_app() -> typer.Typer:
     @app.command()
     def scan(
         paths: PathsArg = None,
-        fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.table,
-        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE instead of stdout.", dir_okay=False)] = None,
-        fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 when an active finding is at or above this severity.", show_default="high")] = None,
+        fmt: Annotated[
+            ReportFormat, typer.Option("--format", "-f", help="Output format.")
+        ] = ReportFormat.table,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output", "-o", help="Write the report to FILE instead of stdout.", dir_okay=False
+            ),
+        ] = None,
+        fail_on: Annotated[
+            FailOn | None,
+            typer.Option(
+                "--fail-on",
+                help="Exit 1 when an active finding is at or above this severity.",
+                show_default="high",
+            ),
+        ] = None,
         exclude: ExcludeOpt = None,
         namespace: NamespaceOpt = None,
         config_path: ConfigOpt = None,
-        baseline: Annotated[Path | None, typer.Option("--baseline", "-b", help="Mark findings recorded in this baseline as suppressed.", dir_okay=False)] = None,
-        select: Annotated[list[str] | None, typer.Option("--select", help="Run only these control IDs or ID prefixes (repeatable, comma-separated).")] = None,
-        skip: Annotated[list[str] | None, typer.Option("--skip", help="Do not run these control IDs or prefixes.")] = None,
-        approved_registry: Annotated[list[str] | None, typer.Option("--approved-registry", help="Approved image registry (repeatable); enables IM003.")] = None,
-        context_path: Annotated[str | None, typer.Option("--context-path", help="Path pattern giving tenant and environment, e.g. tenants/{tenant}/{environment}/.")] = None,
-        no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
+        baseline: Annotated[
+            Path | None,
+            typer.Option(
+                "--baseline",
+                "-b",
+                help="Mark findings recorded in this baseline as suppressed.",
+                dir_okay=False,
+            ),
+        ] = None,
+        select: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--select",
+                help="Run only these control IDs or ID prefixes (repeatable, comma-separated).",
+            ),
+        ] = None,
+        skip: Annotated[
+            list[str] | None,
+            typer.Option("--skip", help="Do not run these control IDs or prefixes."),
+        ] = None,
+        approved_registry: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--approved-registry", help="Approved image registry (repeatable); enables IM003."
+            ),
+        ] = None,
+        context_path: Annotated[
+            str | None,
+            typer.Option(
+                "--context-path",
+                help="Path pattern for tenant and environment: tenants/{tenant}/{environment}/.",
+            ),
+        ] = None,
+        no_progress: Annotated[
+            bool, typer.Option("--no-progress", help="Never show a progress bar.")
+        ] = False,
         debug: DebugOpt = False,
     ) -> None:
         """Scan manifests, charts, kustomizations and Dockerfiles against the control catalog."""
         with _guard(debug):
             if not paths:
-                raise UserError("give at least one path to scan (a file, a directory, or - for stdin)")
-            config = _load_settings(config_path, namespace, exclude, context_path, approved_registry)
+                raise UserError(
+                    "give at least one path to scan (a file, a directory, or - for stdin)"
+                )
+            config = _load_settings(
+                config_path, namespace, exclude, context_path, approved_registry
+            )
             config = config.with_overrides(
                 select=_split(select),
                 disable=_split(skip),
@@ -240,13 +310,19 @@ def build_app() -> typer.Typer:
             _emit(render(report, fmt.value, by_id(), color=color, width=_width()), output)
             raise typer.Exit(_exit_code(report, config.fail_on))
 
-    controls_app = typer.Typer(help="List the control catalog, show a control's docs, write docs/controls.", invoke_without_command=True, no_args_is_help=False)
+    controls_app = typer.Typer(
+        help="List the control catalog, show a control's docs, write docs/controls.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
     app.add_typer(controls_app, name="controls")
 
     @controls_app.callback()
     def controls_list(
         ctx: typer.Context,
-        fmt: Annotated[CatalogFormat, typer.Option("--format", "-f", help="Output format.")] = CatalogFormat.table,
+        fmt: Annotated[
+            CatalogFormat, typer.Option("--format", "-f", help="Output format.")
+        ] = CatalogFormat.table,
     ) -> None:
         """List every control (ID, severity, domain, title)."""
         if ctx.invoked_subcommand is not None:
@@ -264,7 +340,9 @@ def build_app() -> typer.Typer:
         _emit(text, None)
 
     @controls_app.command("show")
-    def controls_show(control_id: Annotated[str, typer.Argument(metavar="ID", help="Control ID, e.g. WL001.")]) -> None:
+    def controls_show(
+        control_id: Annotated[str, typer.Argument(metavar="ID", help="Control ID, e.g. WL001.")],
+    ) -> None:
         """Print one control's documentation."""
         from bulkhead.controls import by_id
         from bulkhead.formatters.catalog import control_page
@@ -276,7 +354,12 @@ def build_app() -> typer.Typer:
 
     @controls_app.command("docs")
     def controls_docs(
-        output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the pages to.", file_okay=False)] = Path("docs/controls"),
+        output: Annotated[
+            Path,
+            typer.Option(
+                "--output", "-o", help="Directory to write the pages to.", file_okay=False
+            ),
+        ] = Path("docs/controls"),
     ) -> None:
         """Write docs/controls/ (one page per control and an index) from the catalog."""
         from bulkhead.controls import catalog
@@ -292,14 +375,20 @@ def build_app() -> typer.Typer:
                 (output / name).write_text(text, encoding="utf-8")
             sys.stdout.write(f"wrote {len(pages)} pages to {output}\n")
 
-    baseline_app = typer.Typer(help="Accept today's findings so that only new ones fail the build.", no_args_is_help=True)
+    baseline_app = typer.Typer(
+        help="Accept today's findings so that only new ones fail the build.", no_args_is_help=True
+    )
     app.add_typer(baseline_app, name="baseline")
 
     @baseline_app.command("create")
     def baseline_create(
         paths: PathsArg = None,
-        output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.", dir_okay=False)] = Path(".bulkhead-baseline.json"),
-        reason: Annotated[str, typer.Option("--reason", "-r", help="Why these findings are accepted (required).")] = "",
+        output: Annotated[
+            Path, typer.Option("--output", "-o", help="Baseline file to write.", dir_okay=False)
+        ] = Path(".bulkhead-baseline.json"),
+        reason: Annotated[
+            str, typer.Option("--reason", "-r", help="Why these findings are accepted (required).")
+        ] = "",
         exclude: ExcludeOpt = None,
         namespace: NamespaceOpt = None,
         config_path: ConfigOpt = None,

@@ -32,7 +32,17 @@ DOC_SECTIONS = (
     "Remediation",
     "References",
 )
-REFERENCE_KEYS = ("checkov", "kubescape", "kube-score", "polaris", "trivy", "hadolint", "cis", "nsa", "pss")
+REFERENCE_KEYS = (
+    "checkov",
+    "kubescape",
+    "kube-score",
+    "polaris",
+    "trivy",
+    "hadolint",
+    "cis",
+    "nsa",
+    "pss",
+)
 
 
 class Scope(enum.StrEnum):

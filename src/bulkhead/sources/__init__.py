@@ -105,7 +105,9 @@ def _load_manifest(candidate: Candidate, options: LoadOptions, loaded: Loaded) -
         loaded.fail(candidate.display, candidate.kind, "unparseable", error.message, error.line)
         return
     except OSError as error:
-        loaded.fail(candidate.display, candidate.kind, "unreadable", f"cannot read: {error.strerror}")
+        loaded.fail(
+            candidate.display, candidate.kind, "unreadable", f"cannot read: {error.strerror}"
+        )
         return
     template_line = helm_template_line(text)
     if template_line is not None:
@@ -136,7 +138,9 @@ def _load_manifest_text(
         )
     else:
         detail = "" if resources else "no Kubernetes objects"
-        loaded.inputs.append(InputRecord(display, InputKind.MANIFEST, status, len(resources), detail))
+        loaded.inputs.append(
+            InputRecord(display, InputKind.MANIFEST, status, len(resources), detail)
+        )
     return len(resources)
 
 
@@ -184,10 +188,14 @@ def _load_rendered(
     del loaded.inputs[before:]
     if failed:
         loaded.inputs.append(
-            InputRecord(candidate.display, candidate.kind, InputStatus.FAILED, count, failed[0].detail)
+            InputRecord(
+                candidate.display, candidate.kind, InputStatus.FAILED, count, failed[0].detail
+            )
         )
     else:
-        loaded.inputs.append(InputRecord(candidate.display, candidate.kind, InputStatus.RENDERED, count))
+        loaded.inputs.append(
+            InputRecord(candidate.display, candidate.kind, InputStatus.RENDERED, count)
+        )
 
 
 def _rendered_display(chart_display: str, source: str | None) -> str:

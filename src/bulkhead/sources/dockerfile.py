@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from dockerfile_parse import DockerfileParser
 
@@ -13,7 +15,11 @@ from bulkhead.model import Location
 IGNORE_COMMENT = re.compile(
     r"^bulkhead:ignore(?P<file>-file)?\s+(?P<ids>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)\s*(?P<reason>.*)$"
 )
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+_HEREDOC = re.compile(r"<<-?\s*([\"']?)(?P<delimiter>[A-Za-z_][A-Za-z0-9_]*)\1")
+_VARIABLE = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}"
+    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,8 @@ class Dockerfile:
     instructions: tuple[Instruction, ...]
     stages: tuple[Stage, ...]
     ignores: tuple[IgnoreComment, ...]
+    global_args: Mapping[str, str] = field(default_factory=dict)
+    """ARG defaults declared before the first FROM, each resolved against earlier ones."""
 
     @property
     def final_stage(self) -> Stage | None:
@@ -62,11 +70,41 @@ class Dockerfile:
     def stage_names(self) -> frozenset[str]:
         return frozenset(s.name.lower() for s in self.stages if s.name)
 
+    def base_stage(self, stage: Stage) -> Stage | None:
+        """The earlier stage this one is built FROM, if its base image names a stage."""
+        image = stage.image.strip().lower()
+        for earlier in reversed(self.stages[: stage.index]):
+            if earlier.name and earlier.name.lower() == image:
+                return earlier
+        return None
+
+    def lineage(self, stage: Stage) -> list[Stage]:
+        """The stage, then the stages it is built from, nearest first (cycles cut)."""
+        chain: list[Stage] = []
+        current: Stage | None = stage
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.base_stage(current)
+        return chain
+
+
+def parse_arg(value: str) -> list[tuple[str, str | None]]:
+    """`ARG A=1 B="two words" C` -> [("A", "1"), ("B", "two words"), ("C", None)]."""
+    try:
+        words = shlex.split(value, comments=False, posix=True)
+    except ValueError:
+        words = value.split()
+    pairs: list[tuple[str, str | None]] = []
+    for word in words:
+        name, eq, default = word.partition("=")
+        pairs.append((name.strip(), default if eq else None))
+    return pairs
+
 
 def substitute(text: str, variables: dict[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group("braced") or match.group("plain")
-        if name in variables and variables[name]:
+        if variables.get(name):
             return variables[name]
         default = match.group("default")
         return default if default is not None else match.group(0)
@@ -82,10 +120,22 @@ def parse_dockerfile(text: str, file: str) -> Dockerfile:
     global_args: dict[str, str] = {}
     stage_heads: list[tuple[Instruction, str | None, str]] = []
     stage = -1
+    heredoc_delimiters: list[str] = []
     for item in parser.structure:
         keyword = str(item["instruction"]).upper()
         value = str(item["value"])
         line = int(item["startline"]) + 1
+        if heredoc_delimiters:
+            # dockerfile-parse splits a heredoc body into fake instructions: fold it back into
+            # the instruction that opened it, so a body line never becomes a FROM or a USER.
+            body_line = str(item["content"]).rstrip("\n")
+            if body_line.strip() == heredoc_delimiters[0]:
+                heredoc_delimiters.pop(0)
+            opener = instructions[-1]
+            instructions[-1] = replace(
+                opener, value=f"{opener.value}\n{body_line}", end_line=int(item["endline"]) + 1
+            )
+            continue
         if keyword == "COMMENT":
             match = IGNORE_COMMENT.match(value.strip())
             if match:
@@ -100,15 +150,17 @@ def parse_dockerfile(text: str, file: str) -> Dockerfile:
             stage += 1
         instruction = Instruction(keyword, value, line, int(item["endline"]) + 1, stage)
         instructions.append(instruction)
+        if keyword in ("RUN", "COPY", "ADD"):
+            heredoc_delimiters = [m.group("delimiter") for m in _HEREDOC.finditer(value)]
         for ids, reason, comment_line in pending_ignores:
             ignores.append(IgnoreComment(ids, reason, comment_line, line))
         pending_ignores.clear()
         if keyword == "ARG" and stage == -1:
-            name, _, default = value.partition("=")
-            global_args[name.strip()] = default.strip().strip("\"'")
+            for arg_name, default in parse_arg(value):
+                global_args[arg_name] = substitute(default or "", global_args)
         if keyword == "FROM":
-            image, name = _from_parts(value)
-            stage_heads.append((instruction, name, substitute(image, global_args)))
+            image, stage_name = _from_parts(value)
+            stage_heads.append((instruction, stage_name, substitute(image, global_args)))
     stages = tuple(
         Stage(
             index=index,
@@ -119,7 +171,7 @@ def parse_dockerfile(text: str, file: str) -> Dockerfile:
         )
         for index, (head, name, image) in enumerate(stage_heads)
     )
-    return Dockerfile(Location(file, 1), tuple(instructions), stages, tuple(ignores))
+    return Dockerfile(Location(file, 1), tuple(instructions), stages, tuple(ignores), global_args)
 
 
 def _from_parts(value: str) -> tuple[str, str | None]:

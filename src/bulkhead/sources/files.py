@@ -200,7 +200,9 @@ def decode(data: bytes) -> str:
             raise ReadError("invalid UTF-16 text") from error
     nul = data.find(b"\x00")
     if nul != -1:
-        raise ReadError("binary content (NUL byte), not a text manifest", data.count(b"\n", 0, nul) + 1)
+        raise ReadError(
+            "binary content (NUL byte), not a text manifest", data.count(b"\n", 0, nul) + 1
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -48,7 +48,7 @@ _GO_YAML_V2_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 # A block collection nested N deep needs a structural prefix (indent, "- ", "? ") about N
 # columns wide; flow collections need brackets. Either way a short prefix and few brackets
 # prove the document shallow without parsing it.
-_DEEP_PREFIX = re.compile(r"^[ \t?:-]{%d,}" % MAX_DEPTH, re.MULTILINE)
+_DEEP_PREFIX = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH},}}", re.MULTILINE)
 
 
 class YamlMap(dict[str, Any]):
@@ -91,7 +91,7 @@ class Document:
     data: Any
 
 
-class Rejected(Exception):
+class RejectedError(Exception):
     """The document cannot be interpreted safely; carries the offending line."""
 
     def __init__(self, line: int, message: str) -> None:
@@ -191,7 +191,7 @@ class _Builder:
             return _float_value(value)
         if tag in _PASSTHROUGH_SCALARS:
             return value
-        raise Rejected(node.start_mark.line + 1, f"unsupported YAML tag {tag!r}")
+        raise RejectedError(node.start_mark.line + 1, f"unsupported YAML tag {tag!r}")
 
     def build(self, node: Node, depth: int) -> Any:
         if self.expanding:
@@ -199,7 +199,9 @@ class _Builder:
             self.aliased += 1
             if self.aliased > ALIAS_ALLOWANCE + self.original:
                 # Report where the expansion happens, not where the anchor was defined.
-                raise Rejected(self.last_line, "alias expansion too large (a YAML alias bomb?)")
+                raise RejectedError(
+                    self.last_line, "alias expansion too large (a YAML alias bomb?)"
+                )
         else:
             self.original += 1
         cls = node.__class__
@@ -207,7 +209,7 @@ class _Builder:
             return self.scalar(node)  # type: ignore[arg-type]
         line = node.start_mark.line + 1
         if depth > MAX_DEPTH:
-            raise Rejected(line, f"nesting deeper than {MAX_DEPTH} levels")
+            raise RejectedError(line, f"nesting deeper than {MAX_DEPTH} levels")
         key = id(node)
         if key not in self.seen:
             self.seen.add(key)
@@ -222,27 +224,28 @@ class _Builder:
 
     def collection(self, node: Node, line: int, depth: int) -> Any:
         if node.__class__ is MappingNode:
-            return self.mapping(node, line, depth)  # type: ignore[arg-type]
+            return self.mapping(node, line, depth)
         if node.__class__ is SequenceNode:
             if node.tag != _SEQ:
-                raise Rejected(line, f"unsupported YAML tag {node.tag!r}")
+                raise RejectedError(line, f"unsupported YAML tag {node.tag!r}")
             seq = new_seq(line)
             lines = seq.item_lines
             for item in node.value:
                 seq.append(self.build(item, depth + 1))
                 lines.append(item.start_mark.line + 1)
             return seq
-        raise Rejected(line, f"unsupported YAML node {node.__class__.__name__}")
+        raise RejectedError(line, f"unsupported YAML node {node.__class__.__name__}")
 
     def mapping(self, node: MappingNode, line: int, depth: int) -> YamlMap:
         if node.tag != _MAP:
-            raise Rejected(line, f"unsupported YAML tag {node.tag!r}")
+            raise RejectedError(line, f"unsupported YAML tag {node.tag!r}")
         result = new_map(line)
         key_lines = result.key_lines
         merged: list[YamlMap] = []
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
-                raise Rejected(key_node.start_mark.line + 1, "complex (non-scalar) mapping key")
+                line = key_node.start_mark.line + 1
+                raise RejectedError(line, "complex (non-scalar) mapping key")
             if key_node.tag == _MERGE:
                 merged.extend(self.merge_sources(value_node, depth))
                 continue
@@ -275,14 +278,14 @@ class _Builder:
         value = self.build(node, depth + 1)
         sources = [value] if isinstance(value, YamlMap) else value
         if not isinstance(sources, list) or not all(isinstance(s, YamlMap) for s in sources):
-            raise Rejected(node.start_mark.line + 1, "merge key (<<) needs a mapping")
+            raise RejectedError(node.start_mark.line + 1, "merge key (<<) needs a mapping")
         return sources
 
 
 def _libyaml_bounds_nesting() -> bool:
     """libyaml 0.2.6+ refuses nesting over 1000 levels; older ones let the composer overflow."""
     try:
-        version = yaml._yaml.get_version()  # type: ignore[attr-defined]
+        version = yaml._yaml.get_version()
     except AttributeError:
         return False
     return tuple(version) >= (0, 2, 6)
@@ -306,9 +309,8 @@ def _check_depth(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise Rejected(
-                    event.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels"
-                )
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise RejectedError(line, f"nesting deeper than {MAX_DEPTH} levels")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -344,7 +346,7 @@ def load_documents(text: str, file: str) -> tuple[list[Document], list[Diagnosti
                 builder = _Builder()
                 try:
                     data = builder.build(node, 0)
-                except Rejected as rejected:
+                except RejectedError as rejected:
                     diagnostics.append(
                         Diagnostic("unparseable", Location(file, rejected.line), rejected.message)
                     )
@@ -357,7 +359,7 @@ def load_documents(text: str, file: str) -> tuple[list[Document], list[Diagnosti
                             Location(file, key_line),
                             f"duplicate key {key!r} (first at line {first_line}); "
                             "the last value is used",
-                            _path_to(data, mapping) + (key,),
+                            (*_path_to(data, mapping), key),
                         )
                     )
                 if data is not None:
@@ -365,12 +367,18 @@ def load_documents(text: str, file: str) -> tuple[list[Document], list[Diagnosti
                 index += 1
         finally:
             loader.dispose()
-    except Rejected as rejected:
-        diagnostics.append(Diagnostic("unparseable", Location(file, rejected.line), rejected.message))
+    except RejectedError as rejected:
+        diagnostics.append(
+            Diagnostic("unparseable", Location(file, rejected.line), rejected.message)
+        )
     except yaml.YAMLError as error:
-        diagnostics.append(Diagnostic("unparseable", Location(file, _error_line(error)), _error_text(error)))
+        diagnostics.append(
+            Diagnostic("unparseable", Location(file, _error_line(error)), _error_text(error))
+        )
     except RecursionError:
         diagnostics.append(Diagnostic("unparseable", Location(file, 1), "nesting too deep"))
+    except UnicodeError as error:
+        diagnostics.append(Diagnostic("unparseable", Location(file, 1), f"invalid text: {error}"))
     return documents, diagnostics
 
 

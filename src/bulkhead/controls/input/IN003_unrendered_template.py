@@ -60,4 +60,6 @@ META = Meta(
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
     for diagnostic in inventory.diagnostics:
         if diagnostic.code == "unrendered-template":
-            yield Hit((), diagnostic.message, file=diagnostic.location.file, line=diagnostic.location.line)
+            yield Hit(
+                (), diagnostic.message, file=diagnostic.location.file, line=diagnostic.location.line
+            )

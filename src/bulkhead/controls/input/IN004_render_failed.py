@@ -61,4 +61,6 @@ META = Meta(
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
     for diagnostic in inventory.diagnostics:
         if diagnostic.code == "render-failed":
-            yield Hit((), f"not scanned: {diagnostic.message}", file=diagnostic.location.file, line=1)
+            yield Hit(
+                (), f"not scanned: {diagnostic.message}", file=diagnostic.location.file, line=1
+            )
