@@ -24,6 +24,20 @@ def is_true(value: Any) -> bool:
     return value is True
 
 
+def as_int(value: Any) -> int | None:
+    """An integer as the API server receives it (kubectl sends 1000.0 as 1000); None if not one.
+
+    A bool is not an integer here, and neither is a quoted number (the API server rejects it).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def redact(secret: str) -> str:
     """A fingerprint that identifies a secret value without revealing it."""
     digest = hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()[:12]
@@ -47,8 +61,24 @@ class ImageRef:
         return self.digest is not None
 
 
+DOCKER_HUB = "docker.io"
+DOCKER_HUB_ALIASES = frozenset(
+    {"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
+)
+
+
+def registry_host(host: str) -> str:
+    """A registry host spelled one way: lower case, Docker Hub's aliases folded to docker.io."""
+    host = host.lower()
+    return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
+
+
 def parse_image(reference: str) -> ImageRef:
-    """Split `registry/repo:tag@digest`. Docker Hub is implied when no registry is given."""
+    """Split `registry/repo:tag@digest` as the runtime does.
+
+    Docker Hub is implied when no registry is given, and its official images live under
+    `library/`; registry hosts are normalized with `registry_host`.
+    """
     ref = reference.strip()
     digest = None
     if "@" in ref:
@@ -57,13 +87,13 @@ def parse_image(reference: str) -> ImageRef:
         digest = digest_part if _DIGEST.fullmatch(digest_part) else None
     first, slash, rest = ref.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost"):
-        registry, path = first, rest
+        registry, path = registry_host(first), rest
     else:
-        registry, path = "docker.io", ref
+        registry, path = DOCKER_HUB, ref
     tag = None
     name, colon, maybe_tag = path.rpartition(":")
     if colon and "/" not in maybe_tag:
         path, tag = name, maybe_tag
-    if registry == "docker.io" and "/" not in path:
+    if registry == DOCKER_HUB and "/" not in path:
         path = f"library/{path}"
     return ImageRef(registry=registry, repository=path, tag=tag or None, digest=digest)

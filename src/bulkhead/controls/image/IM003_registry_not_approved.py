@@ -74,7 +74,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
-from bulkhead.controls._support import parse_image
+from bulkhead.controls._support import parse_image, registry_host
 from bulkhead.inventory import Container
 from bulkhead.model import Severity
 
@@ -94,16 +94,6 @@ META = Meta(
     },
 )
 
-DOCKER_HUB = "docker.io"
-DOCKER_HUB_ALIASES = frozenset(
-    {"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
-)
-
-
-def _host(host: str) -> str:
-    host = host.lower()
-    return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
-
 
 def _entry(raw: str) -> str:
     """An approved-registries entry as `host[/path]`: no scheme, no trailing slash."""
@@ -112,16 +102,7 @@ def _entry(raw: str) -> str:
         if entry.lower().startswith(scheme):
             entry = entry[len(scheme) :]
     host, slash, path = entry.strip("/").partition("/")
-    return _host(host) + (f"/{path}" if slash and path else "")
-
-
-def _location(image: str) -> str:
-    """`host/repository` of an image, with Docker Hub spelled one way."""
-    ref = parse_image(image)
-    host, repository = _host(ref.registry), ref.repository
-    if host == DOCKER_HUB and "/" not in repository:
-        repository = f"library/{repository}"
-    return f"{host}/{repository}"
+    return registry_host(host) + (f"/{path}" if slash and path else "")
 
 
 def check(container: Container, settings: Settings) -> Iterator[Hit]:
@@ -131,7 +112,8 @@ def check(container: Container, settings: Settings) -> Iterator[Hit]:
     image = container.spec.get("image")
     if not isinstance(image, str) or not image.strip():
         return  # IM001 reports a missing or invalid image.
-    location = _location(image)
+    ref = parse_image(image)
+    location = f"{ref.registry}/{ref.repository}"
     if any(location == entry or location.startswith(f"{entry}/") for entry in entries):
         return
     yield Hit(

@@ -68,9 +68,9 @@ is a different rule, not this one.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
+from bulkhead.controls._support import as_int
 from bulkhead.inventory import Container
 from bulkhead.model import FieldPath, Severity
 
@@ -93,17 +93,6 @@ META = Meta(
 )
 
 
-def _uid(value: Any) -> int | None:
-    """A UID as the API server receives it (kubectl sends 1000.0 as 1000); None if not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
 def _level(container: Container, path: FieldPath) -> str:
     return "container" if path[: len(container.path)] == container.path else "pod"
 
@@ -112,7 +101,7 @@ def check(container: Container, settings: Settings) -> Iterator[Hit]:
     name = container.name
     user, user_path = container.effective("runAsUser")
     non_root, non_root_path = container.effective("runAsNonRoot")
-    uid = _uid(user)
+    uid = as_int(user)
     if user_path is not None and uid == 0:
         level = _level(container, user_path)
         if non_root is True:

@@ -4,9 +4,12 @@
 Flags every `hostPath` volume of a pod template whose path is a container runtime socket, a
 directory that holds one, or Docker's state directory: `/var/run/docker.sock`, `/run/docker.sock`,
 `/var/run/containerd/containerd.sock`, `/run/containerd/containerd.sock`,
-`/var/run/crio/crio.sock`, `/run/crio/crio.sock`, `/var/run/cri-dockerd.sock`, and the
-directories `/var/run`, `/run`, `/var/run/docker`, `/var/run/containerd`, `/run/containerd`,
-`/var/lib/docker`. Paths are compared after removing repeated and trailing slashes
+`/var/run/crio/crio.sock`, `/run/crio/crio.sock`, `/var/run/cri-dockerd.sock`,
+`/var/run/dockershim.sock`, k3s's `/run/k3s/containerd/containerd.sock`, Podman's
+`/run/podman/podman.sock`, and the directories that hold them: `/var/run`, `/run`,
+`/var/run/docker`, `/var/run/containerd`, `/run/containerd`, `/var/run/crio`, `/run/crio`,
+`/run/k3s/containerd`, `/run/podman`, `/var/lib/docker`, `/var/lib/containerd`, and the node's
+`/var` and `/` themselves. Paths are compared after removing repeated and trailing slashes
 (`//var/run/docker.sock/` is the socket). WL008 reports every other hostPath volume.
 
 ## Why is this bad
@@ -114,6 +117,16 @@ RUNTIME_SOCKET_PATHS = frozenset(
         "/var/run/containerd",
         "/run/containerd",
         "/var/lib/docker",
+        "/var/lib/containerd",
+        "/var/run/crio",
+        "/run/crio",
+        "/var/run/dockershim.sock",
+        "/run/k3s/containerd",
+        "/run/k3s/containerd/containerd.sock",
+        "/run/podman",
+        "/run/podman/podman.sock",
+        "/var",
+        "/",
     }
 )
 """Runtime sockets and the directories that hold them (shared with WL008)."""

@@ -67,10 +67,9 @@ server and is not reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
-from bulkhead.controls._support import as_list, as_mapping
+from bulkhead.controls._support import as_int, as_list, as_mapping
 from bulkhead.inventory import Container
 from bulkhead.model import Severity
 
@@ -92,20 +91,9 @@ META = Meta(
 )
 
 
-def _port(value: Any) -> int | None:
-    """A port as the API server receives it (kubectl sends 8069.0 as 8069); None if not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
 def check(container: Container, settings: Settings) -> Iterator[Hit]:
     for index, item in enumerate(as_list(container.spec.get("ports"))):
-        host_port = _port(as_mapping(item).get("hostPort"))
+        host_port = as_int(as_mapping(item).get("hostPort"))
         if host_port is None or host_port == 0:
             continue
         yield Hit(
