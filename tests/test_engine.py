@@ -196,3 +196,12 @@ def test_suppressed_findings_are_kept_in_the_report(tmp_path: Path) -> None:
     assert len(report.findings) == 1
     assert report.counts()["critical"] == 0
     assert report.worst() is None
+
+
+def test_fingerprint_ignores_how_the_path_was_spelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(tmp_path, {"deploy/d.yaml": _manifest()})
+    monkeypatch.chdir(tmp_path)
+    controls = [by_id()["WL001"]]
+    plain = scan(["deploy"], controls=controls).findings[0].fingerprint
+    dotted = scan(["./deploy/"], controls=controls).findings[0].fingerprint
+    assert plain == dotted

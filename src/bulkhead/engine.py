@@ -7,6 +7,7 @@ suppressions and fingerprints are applied the same way for every control.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -192,7 +193,10 @@ def _finding(control: Control, hit: Hit, subject: Subject, config: Config) -> Fi
         location=location,
         resource=resource.ref if resource is not None else None,
         path=path,
-        fingerprint=fingerprint(control.id, location.file, *identity, path, hit.key),
+        # normpath: `./deploy/x.yaml` and `deploy/x.yaml` are one file for baselines.
+        fingerprint=fingerprint(
+            control.id, posixpath.normpath(location.file), *identity, path, hit.key
+        ),
     )
 
 
