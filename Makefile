@@ -18,7 +18,8 @@ demo: $(STAMP)
 	$(BIN)/bulkhead scan examples/hardened --config examples/bulkhead.toml
 	@echo
 	@echo "== flawed tenant (expect: findings, exit 1) =="
-	-$(BIN)/bulkhead scan examples/flawed --config examples/bulkhead.toml
+	@$(BIN)/bulkhead scan examples/flawed --config examples/bulkhead.toml; code=$$?; \
+	  if [ $$code -ne 1 ]; then echo "expected exit 1 from the flawed tenant, got $$code"; exit 1; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -37,6 +38,7 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --tenants 100 300 1000 --runs 5
+	$(BIN)/python benchmarks/hostile.py --runs 5
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -198,7 +198,9 @@ def test_suppressed_findings_are_kept_in_the_report(tmp_path: Path) -> None:
     assert report.worst() is None
 
 
-def test_fingerprint_ignores_how_the_path_was_spelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fingerprint_ignores_how_the_path_was_spelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"deploy/d.yaml": _manifest()})
     monkeypatch.chdir(tmp_path)
     controls = [by_id()["WL001"]]

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from benchmarks.hostile import big_file, hostile_inputs
 
 from bulkhead.config import Config
 from bulkhead.scan import scan
@@ -19,28 +20,7 @@ HANG_GUARD_SECONDS = 30.0
 GOOD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine, namespace: acme-prod}\n"
 
 
-def _bomb() -> str:
-    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for level in range(1, 12):
-        previous, current = chr(ord("a") + level - 1), chr(ord("a") + level)
-        lines.append(f"{current}: &{current} [" + ",".join([f"*{previous}"] * 9) + "]")
-    return "\n".join(lines) + "\n"
-
-
-HOSTILE: dict[str, tuple[bytes, int]] = {
-    "bomb.yaml": (_bomb().encode(), 0),
-    "deep-flow.yaml": (b"a: " + b"[" * 10_000 + b"]" * 10_000 + b"\n", 1),
-    "deep-block.yaml": ("".join("  " * i + "k:\n" for i in range(10_000)).encode() + b"v\n", 0),
-    "deep-sequence.yaml": (b"- " * 10_000 + b"x\n", 1),
-    "invalid-utf8.yaml": (b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xff\xfe\n", 4),
-    "binary.yaml": (b"apiVersion: v1\n" + bytes(range(256)) * 4, 2),
-    "python-tag.yaml": (
-        b"apiVersion: v1\nkind: Pod\nmetadata: !!python/object/new:os.system [id]\n",
-        3,
-    ),
-    "garbage.yaml": (b"::: ::: - [ } { ] @ ` %\n\t\t- - -\n", 1),
-    "tab-indent.yaml": (b"a:\n\tb: 1\n", 2),
-}
+HOSTILE = hostile_inputs()
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -77,9 +57,7 @@ def test_fifo_given_explicitly_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> None:
-    big = tmp_path / "big.yaml"
-    with big.open("wb") as handle:
-        handle.write(b"a: " + b"x" * (50 * 1024 * 1024) + b"\n")
+    big_file(tmp_path / "big.yaml")
     (tmp_path / "good.yaml").write_text(GOOD)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     report = scan([str(tmp_path)], Config())

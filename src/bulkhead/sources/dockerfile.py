@@ -8,8 +8,6 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from dockerfile_parse import DockerfileParser
-
 from bulkhead.model import Location
 
 IGNORE_COMMENT = re.compile(
@@ -113,6 +111,9 @@ def substitute(text: str, variables: dict[str, str]) -> str:
 
 
 def parse_dockerfile(text: str, file: str) -> Dockerfile:
+    # Imported here: a scan without Dockerfiles should not pay for the parser's import.
+    from dockerfile_parse import DockerfileParser
+
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
     instructions: list[Instruction] = []
     pending_ignores: list[tuple[tuple[str, ...], str, int]] = []
