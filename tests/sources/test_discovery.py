@@ -190,3 +190,23 @@ def test_kustomize_prefers_kustomize_then_kubectl(tmp_path: Path, monkeypatch: o
     assert runner.calls == [["/usr/bin/kubectl", "kustomize", "."]]
     assert [r.name for r in loaded.resources] == ["x"]
     assert loaded.inputs[0].status.value == "rendered"
+
+
+def test_real_kustomize_render(tmp_path: Path) -> None:
+    """With the real tool: kustomize output is scanned, objects keep the overlay's namespace."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("kustomize") is None and shutil.which("kubectl") is None:
+        pytest.skip("neither kustomize nor kubectl on PATH (the fake-runner tests cover the logic)")
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "cm.yaml").write_text(CM)
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (tmp_path / "overlay").mkdir()
+    (tmp_path / "overlay" / "kustomization.yaml").write_text(
+        "namespace: acme-prod\nnamePrefix: acme-\nresources: [../base]\n"
+    )
+    loaded = load([str(tmp_path / "overlay")])
+    assert [(r.kind, r.name, r.namespace) for r in loaded.resources] == [("ConfigMap", "acme-x", "acme-prod")]
+    assert [(i.status.value, i.objects) for i in loaded.inputs] == [("rendered", 1)]
