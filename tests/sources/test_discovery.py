@@ -208,5 +208,7 @@ def test_real_kustomize_render(tmp_path: Path) -> None:
         "namespace: acme-prod\nnamePrefix: acme-\nresources: [../base]\n"
     )
     loaded = load([str(tmp_path / "overlay")])
-    assert [(r.kind, r.name, r.namespace) for r in loaded.resources] == [("ConfigMap", "acme-x", "acme-prod")]
+    assert [(r.kind, r.name, r.namespace) for r in loaded.resources] == [
+        ("ConfigMap", "acme-x", "acme-prod")
+    ]
     assert [(i.status.value, i.objects) for i in loaded.inputs] == [("rendered", 1)]

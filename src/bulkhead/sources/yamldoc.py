@@ -62,6 +62,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
                         return str(tag)
             return _STR
         return _SEQ if kind is SequenceNode else _MAP
+
+
 _GO_YAML_V2_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 
 # A block collection nested N deep needs a structural prefix (indent, "- ", "? ") about N
