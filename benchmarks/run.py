@@ -15,6 +15,11 @@ Each measurement is its own fresh interpreter (benchmarks/measure.py): wall time
 exit, and the child's own peak RSS (VmHWM at exit). Times are medians over --runs, peak RSS is
 the maximum over --runs. `bulkhead --version` is timed too (median of 10).
 
+With --checkov BIN, Checkov (the most used Python IaC scanner) scans the smallest repository
+once, for scale: `checkov -d DIR --framework kubernetes dockerfile -o json --quiet --compact
+--skip-download`, on a copy at a visible path (Checkov silently skips hidden directories such as
+benchmarks/.work). Its peak RSS comes from os.wait4, an upper bound.
+
 The table goes to stdout; --write also appends it, with the machine's description, to
 benchmarks/RESULTS.md; --check exits 1 when a target is missed (see benchmarks/README.md).
 """
@@ -29,6 +34,8 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +148,41 @@ def bench_size(tenants: int, runs: int, warmup: int, seed: int) -> Row:
     return Row(tenants, files, objects, combine(floors), combine(scans))
 
 
+@dataclass(frozen=True, slots=True)
+class PeerResult:
+    name: str
+    tenants: int
+    sample: Sample
+    bulkhead: Sample
+
+
+def measure_checkov(binary: str, tenants: int) -> Sample:
+    with tempfile.TemporaryDirectory(prefix="bulkhead-bench-") as work:
+        copy = Path(work) / "repo"
+        shutil.copytree(WORK / str(tenants), copy)
+        argv = [binary, "-d", str(copy), "--framework", "kubernetes", "dockerfile"]
+        argv += ["-o", "json", "--quiet", "--compact", "--skip-download"]
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        if process.returncode not in (0, 1):
+            raise BenchmarkError(f"checkov exited with {process.returncode}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+def peer_line(peer: PeerResult) -> str:
+    speed = peer.sample.seconds / peer.bulkhead.seconds
+    memory = peer.sample.peak_rss_mb / peer.bulkhead.peak_rss_mb
+    return (
+        f"Peer at {peer.tenants} tenants: {peer.name} {peer.sample.seconds:.1f} s and "
+        f"{peer.sample.peak_rss_mb:.0f} MB peak RSS (one run); bulkhead "
+        f"{peer.bulkhead.seconds:.2f} s and {peer.bulkhead.peak_rss_mb:.0f} MB: "
+        f"{speed:.0f}x faster, {memory:.0f}x less memory."
+    )
+
+
 def version_ms(runs: int = 10) -> float:
     code = bulkhead_code(["--version"])
     measure(code)  # warm the page cache
@@ -203,14 +245,21 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _bulkhead_version() -> str:
+def _tool_version(binary: str) -> str:
+    """`<name> <version>` as the tool prints it for --version."""
     try:
         output = subprocess.run(
-            [_bulkhead(), "--version"], capture_output=True, text=True, check=False, timeout=60
+            [binary, "--version"], capture_output=True, text=True, check=False, timeout=60
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return output.strip() or "unknown"
+        return f"{Path(binary).name} (version unknown)"
+    version = output.strip().splitlines()[-1] if output.strip() else "unknown"
+    name = Path(binary).name
+    return version if version.startswith(name) else f"{name} {version}"
+
+
+def _bulkhead_version() -> str:
+    return _tool_version(_bulkhead())
 
 
 def _git_commit() -> str:
@@ -227,7 +276,7 @@ def _git_commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
-def section(rows: Sequence[Row], version: float, runs: int) -> str:
+def section(rows: Sequence[Row], version: float, runs: int, peer: PeerResult | None) -> str:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = (
         f"- machine: `{platform.machine()}`, {os.cpu_count()} CPUs, {_cpu_model()}\n"
@@ -235,7 +284,9 @@ def section(rows: Sequence[Row], version: float, runs: int) -> str:
         f"{_bulkhead_version()}, commit {_git_commit()}\n"
     )
     checks = "\n".join(f"- [{'x' if ok else ' '}] {text}" for text, ok in verdicts(rows, version))
-    return f"## {now}\n\n{machine}\n{table(rows, version, runs)}\n\nTargets:\n\n{checks}\n"
+    comparison = f"\n{peer_line(peer)}\n" if peer else ""
+    body = f"{machine}\n{table(rows, version, runs)}\n{comparison}"
+    return f"## {now}\n\n{body}\nTargets:\n\n{checks}\n"
 
 
 RESULTS_HEADER = """# Benchmark results
@@ -258,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--write", action="store_true", help="append to benchmarks/RESULTS.md")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--checkov", metavar="BIN", help="also time this checkov, for scale")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0 or any(t < 1 for t in args.tenants):
         parser.error("--runs and --tenants must be positive, --warmup not negative")
@@ -274,18 +326,26 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         version = version_ms()
+        peer = None
+        if args.checkov:
+            smallest = rows[0]
+            print(f"checkov on {smallest.tenants} tenants...", file=sys.stderr, flush=True)
+            sample = measure_checkov(args.checkov, smallest.tenants)
+            peer = PeerResult(_tool_version(args.checkov), smallest.tenants, sample, smallest.scan)
     except BenchmarkError as error:
         if rows:
             print(table(rows, float("nan"), args.runs))
         print(f"benchmark aborted: {error}", file=sys.stderr)
         return 2
     print(table(rows, version, args.runs))
+    if peer is not None:
+        print(f"\n{peer_line(peer)}")
     results = verdicts(rows, version)
     print()
     for text, ok in results:
         print(f"{'ok  ' if ok else 'MISS'} {text}")
     if args.write:
-        write_results(section(rows, version, args.runs))
+        write_results(section(rows, version, args.runs, peer))
         print(f"\nappended to {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     if args.check and not all(ok for _, ok in results):
         return 1
