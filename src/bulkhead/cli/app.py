@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -417,8 +418,23 @@ def _scan(paths: list[str], config: Config, progress: bool) -> Report:
 
     baseline = read_baseline(config.baseline) if config.baseline else None
     stdin = _read_stdin(paths, config.max_file_size)
-    with _progress(progress) as update:
+    with _progress(progress) as update, _collector_paused():
         return scan(paths, config, baseline=baseline, stdin=stdin, progress=update)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A scan builds millions of long-lived, acyclic dicts and lists: the cyclic garbage
+    collector would rescan that growing heap again and again (a third of the scan time here)
+    and free nothing. Reference counting still frees everything; this one-shot process
+    re-enables the collector when the scan is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _exit_code(report: Report, fail_on: Severity) -> int:

@@ -17,6 +17,7 @@ because we must bound what an attacker can make us build:
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
             return _STR
         return _SEQ if kind is SequenceNode else _MAP
 
+
+# Manifests repeat the same keys and short values thousands of times (apiVersion, name,
+# namespace, labels): sharing one string object per spelling halves a large scan's memory.
+_intern = sys.intern
+_INTERN_MAX = 64
 
 _GO_YAML_V2_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 
@@ -265,7 +271,7 @@ class _Builder:
             if key_node.tag == _MERGE:
                 merged.extend(self.merge_sources(value_node, depth))
                 continue
-            key = key_node.value
+            key = _intern(key_node.value)
             if key_node.tag != _STR or (not key_node.style and key in _GO_YAML_V2_BOOLS):
                 key = _key_text(self.scalar(key_node))
             key_line = key_node.start_mark.line + 1
@@ -278,7 +284,8 @@ class _Builder:
                 and (value_node.style or value_node.value not in _GO_YAML_V2_BOOLS)
             ):
                 self.original += 1
-                result[key] = value_node.value
+                value = value_node.value
+                result[key] = _intern(value) if len(value) <= _INTERN_MAX else value
             else:
                 result[key] = self.build(value_node, depth + 1)
             key_lines[key] = key_line
