@@ -212,3 +212,29 @@ def test_real_kustomize_render(tmp_path: Path) -> None:
         ("ConfigMap", "acme-x", "acme-prod")
     ]
     assert [(i.status.value, i.objects) for i in loaded.inputs] == [("rendered", 1)]
+
+
+def test_subprocess_runner_bounds_time_and_output(tmp_path: Path, monkeypatch: object) -> None:
+    import sys
+
+    import pytest
+
+    import bulkhead.sources.render as render_module
+    from bulkhead.sources.render import RenderError, subprocess_runner
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    ok = subprocess_runner(
+        [sys.executable, "-c", "import sys; print('out'); print('warn', file=sys.stderr)"],
+        str(tmp_path),
+        30,
+    )
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "out\n", "warn\n")
+    failed = subprocess_runner([sys.executable, "-c", "import sys; sys.exit(3)"], str(tmp_path), 30)
+    assert failed.returncode == 3
+    with pytest.raises(RenderError, match="timed out after 1 s"):
+        subprocess_runner([sys.executable, "-c", "import time; time.sleep(30)"], str(tmp_path), 1)
+    monkeypatch.setattr(render_module, "RENDER_MAX_BYTES", 1000)
+    with pytest.raises(RenderError, match="rendered more than"):
+        subprocess_runner([sys.executable, "-c", "print('x' * 100000)"], str(tmp_path), 30)
+    with pytest.raises(RenderError, match="cannot run"):
+        subprocess_runner([str(tmp_path / "missing-tool")], str(tmp_path), 30)

@@ -27,7 +27,7 @@ from bulkhead.sources.render import (
     Runner,
     helm_command,
     kustomize_command,
-    render,
+    run_renderer,
     split_helm_sources,
     subprocess_runner,
 )
@@ -171,7 +171,7 @@ def _load_rendered(
             argv = helm_command(candidate.real, options.default_namespace)
         else:
             argv = kustomize_command(candidate.real)
-        rendered = render(argv, candidate.real, runner)
+        rendered = run_renderer(argv, candidate.real, runner)
     except RenderError as error:
         loaded.fail(candidate.display, candidate.kind, "render-failed", str(error))
         return

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import os
 import re
+import selectors
 import shutil
 import subprocess
+import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 RENDER_TIMEOUT_SECONDS = 120.0
+RENDER_MAX_BYTES = 32 * 1024 * 1024
+"""A chart can loop: rendered output past this is a failed render, not an out-of-memory."""
+_STDERR_KEPT = 64 * 1024
 _SOURCE_COMMENT = re.compile(r"^# Source: (?P<path>\S+)\s*$", re.MULTILINE)
 
 
@@ -36,22 +42,53 @@ class RenderError(Exception):
 
 
 def subprocess_runner(argv: Sequence[str], cwd: str, timeout: float) -> RunResult:
+    """Run a renderer with a deadline and a cap on its output; stdin is closed."""
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(
+                list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors
+            )
+        except OSError as error:
+            raise RenderError(f"cannot run {argv[0]}: {error.strerror}") from error
+        try:
+            output = _read_bounded(process, argv[0], time.monotonic() + timeout, timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        errors.seek(0)
+        stderr = errors.read(_STDERR_KEPT).decode("utf-8", "replace")
+    return RunResult(process.returncode, output.decode("utf-8", "replace"), stderr)
+
+
+def _read_bounded(
+    process: subprocess.Popen[bytes], tool: str, deadline: float, timeout: float
+) -> bytes:
+    assert process.stdout is not None
+    chunks: list[bytes] = []
+    size = 0
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RenderError(f"{tool} timed out after {timeout:.0f} s")
+            if not selector.select(remaining):
+                continue
+            chunk = os.read(process.stdout.fileno(), 1 << 16)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > RENDER_MAX_BYTES:
+                raise RenderError(f"{tool} rendered more than {RENDER_MAX_BYTES >> 20} MiB")
+            chunks.append(chunk)
     try:
-        completed = subprocess.run(
-            list(argv),
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        process.wait(max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired as error:
-        raise RenderError(f"{argv[0]} timed out after {timeout:.0f} s") from error
-    except OSError as error:
-        raise RenderError(f"cannot run {argv[0]}: {error.strerror}") from error
-    return RunResult(completed.returncode, completed.stdout, completed.stderr)
+        raise RenderError(f"{tool} timed out after {timeout:.0f} s") from error
+    return b"".join(chunks)
 
 
 def _first_line(text: str) -> str:
@@ -84,7 +121,7 @@ def kustomize_command(directory: str) -> list[str]:
     )
 
 
-def render(argv: Sequence[str], directory: str, runner: Runner) -> str:
+def run_renderer(argv: Sequence[str], directory: str, runner: Runner) -> str:
     result = runner(argv, directory, RENDER_TIMEOUT_SECONDS)
     if result.returncode != 0:
         tool = os.path.basename(argv[0])
