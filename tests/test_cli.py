@@ -223,3 +223,47 @@ def test_no_color_when_not_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixt
     _, out, _ = _run(["scan", str(tmp_path), "--select", "WL001"], capsys)
     assert "\x1b[" not in out
     assert "WL001" in out
+
+
+def test_registry_control_off_is_said_not_silent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pod.yaml").write_text(
+        PRIVILEGED.replace("registry.example.com", "docker.io/someone")
+    )
+    _, out, _ = _run(["scan", str(tmp_path), "--select", "IM003", "-f", "json"], capsys)
+    document = json.loads(out)
+    assert document["findings"] == []
+    assert [n["message"].split(":")[0] for n in document["notices"]] == [
+        "IM003 (approved registries) is off"
+    ]
+    _, out, _ = _run(
+        [
+            "scan",
+            str(tmp_path),
+            "--select",
+            "IM003",
+            "-f",
+            "json",
+            "--approved-registry",
+            "registry.example.com",
+        ],
+        capsys,
+    )
+    document = json.loads(out)
+    assert [f["control"] for f in document["findings"]] == ["IM003"]
+    assert document["notices"] == []
+
+
+def test_closed_stdout_is_not_an_error_message(tmp_path: Path) -> None:
+    """`bulkhead scan ... | head -1` must not end with a traceback or a scary error."""
+    pods = "---\n".join(PRIVILEGED.replace("name: odoo,", f"name: odoo{i},") for i in range(300))
+    (tmp_path / "pods.yaml").write_text(pods)  # about 3 MB of JSON: far more than a pipe holds
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    script = f"{sys.executable} -m bulkhead scan {tmp_path} --format json | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert "Traceback" not in result.stderr
+    assert "error" not in result.stderr
+    assert result.stdout.strip() in {"0", "1"}
