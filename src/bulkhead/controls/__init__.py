@@ -65,6 +65,11 @@ class Domain(enum.StrEnum):
     EXPOSURE = "exposure"
     RBAC = "rbac"
     DOCKERFILE = "dockerfile"
+    TRAEFIK = "traefik"
+    POSTGRES = "postgres"
+    SECRETS = "secrets"
+    GITOPS = "gitops"
+    NETWORK = "network"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Controls of the network domain: NetworkPolicy coverage and isolation."""
