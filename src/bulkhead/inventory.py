@@ -109,6 +109,17 @@ class PodTemplate:
         return _mapping(_get(self.resource.doc, (*self.path[:-1], "metadata")))
 
     @property
+    def labels(self) -> Mapping[str, Any]:
+        """The labels its pods carry, which Services and NetworkPolicies select on."""
+        return _mapping(self.metadata.get("labels"))
+
+    @property
+    def labels_path(self) -> FieldPath:
+        if self.resource.kind == "Pod":
+            return ("metadata", "labels")
+        return (*self.path[:-1], "metadata", "labels")
+
+    @property
     def long_running(self) -> bool:
         return self.resource.kind in LONG_RUNNING_KINDS
 

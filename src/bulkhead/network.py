@@ -80,9 +80,8 @@ class NetworkView:
             self.pods[template.resource.namespace].append(template)
 
     def selecting(self, pod: PodTemplate) -> Sequence[Policy]:
-        labels = pod.metadata.get("labels")
-        labels = labels if isinstance(labels, Mapping) else {}
-        return [p for p in self.policies.get(pod.resource.namespace, ()) if p.pods.matches(labels)]
+        policies = self.policies.get(pod.resource.namespace, ())
+        return [p for p in policies if p.pods.matches(pod.labels)]
 
 
 # Pod IPs come from a private range the manifests do not name: an ipBlock overlapping one may
@@ -191,8 +190,7 @@ class Reachability:
             if tenant is None:
                 continue  # platform namespaces (ingress controller, monitoring) are no tenant
             for pod in self.view.pods.get(namespace, ()):
-                labels = pod.metadata.get("labels")
-                if pods.matches(labels if isinstance(labels, Mapping) else {}):
+                if pods.matches(pod.labels):
                     by_tenant[tenant].append(Source(tenant, _workload(pod)))
         return Sources(False, {t: tuple(s) for t, s in by_tenant.items()})
 

@@ -109,11 +109,8 @@ def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
         for pod in pods:
             if view.selecting(pod):
                 continue
-            labels_path = (*pod.path[:-1], "metadata", "labels")
-            if pod.resource.kind == "Pod":
-                labels_path = ("metadata", "labels")
             yield Hit(
-                labels_path,
+                pod.labels_path,
                 f"no NetworkPolicy in namespace {pod.resource.namespace!r} selects the pods of "
                 f"{pod.resource.kind} {pod.resource.name!r}, so all their traffic is allowed: add "
                 "a default-deny policy (podSelector: {}) and allow rules",

@@ -194,7 +194,7 @@ def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
         for policy in view.policies.get(namespace, ()):
             if not policy.isolates_ingress:
                 continue
-            selected = [p for p in pods if policy.pods.matches(_labels(p))]
+            selected = [p for p in pods if policy.pods.matches(p.labels)]
             guarded.update(id(p) for p in selected)
             if not selected:
                 continue
@@ -211,13 +211,8 @@ def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
                         )
         for pod in pods:
             if id(pod) not in guarded:
-                labels_path: FieldPath = (
-                    ("metadata", "labels")
-                    if pod.resource.kind == "Pod"
-                    else (*pod.path[:-1], "metadata", "labels")
-                )
                 yield Hit(
-                    labels_path,
+                    pod.labels_path,
                     f"no ingress NetworkPolicy selects tenant {tenant}'s {pod.resource.kind} "
                     f"{pod.resource.name!r}, so every tenant's pods can reach it: add a "
                     "default deny (NP001) and tenant-scoped allow rules",
@@ -235,8 +230,3 @@ def _rule_sources(
     for peer_index, peer in enumerate(as_list(peers)):
         if isinstance(peer, Mapping):
             yield ("spec", "ingress", index, "from", peer_index), reach.peer(namespace, peer)
-
-
-def _labels(pod: PodTemplate) -> Mapping[str, object]:
-    labels = pod.metadata.get("labels")
-    return labels if isinstance(labels, Mapping) else {}
