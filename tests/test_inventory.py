@@ -113,3 +113,24 @@ def test_context_rules_pattern_is_anchored_on_path_segments() -> None:
     assert pattern.search("repo/tenants/acme/prod/x.yaml") is not None
     assert pattern.search("repo/mytenants/acme/prod/x.yaml") is None
     assert Inventory([]).pod_templates == ()
+
+
+def test_context_from_own_labels_and_argo_destination(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: acme-dev\n"
+            "  labels: {bulkhead.io/tenant: acme, bulkhead.io/environment: dev}\n",
+            "app.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+            "metadata: {name: acme-odoo, namespace: argocd}\n"
+            "spec: {destination: {namespace: acme-dev}}\n",
+            "project.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n"
+            "  name: acme\n  namespace: argocd\n  labels: {bulkhead.io/tenant: acme, bulkhead.io/environment: staging}\n",
+            "other.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: x, namespace: argocd}\n",
+        },
+    )
+    inventory = build_inventory([str(tmp_path)], Config())
+    contexts = {r.name: (r.context.tenant, r.context.environment) for r in inventory.resources}
+    assert contexts["acme-odoo"] == ("acme", "dev")
+    assert contexts["acme"] == ("acme", "staging")
+    assert contexts["x"] == (None, None)

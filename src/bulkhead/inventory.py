@@ -33,6 +33,11 @@ LONG_RUNNING_KINDS = frozenset(
     {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
 )
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+DEPLOYING_KINDS = frozenset({"Application"})
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value else None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -217,13 +222,24 @@ class Inventory:
     def _context(
         resource: Resource, by_namespace: Mapping[str, Context], pattern: re.Pattern[str] | None
     ) -> Context:
+        """The object's own labels, then its namespace's, then the path pattern's.
+
+        A GitOps Application lives in the GitOps controller's namespace but deploys into its
+        destination namespace: that namespace's context is the one it carries.
+        """
         namespace = resource.name if resource.kind == "Namespace" else resource.namespace
-        labelled = by_namespace.get(namespace or "")
+        if resource.kind in DEPLOYING_KINDS:
+            destination = _get(resource.doc, ("spec", "destination", "namespace"))
+            if isinstance(destination, str) and destination in by_namespace:
+                namespace = destination
+        own = Context(
+            _text(resource.labels.get(TENANT_LABEL)), _text(resource.labels.get(ENVIRONMENT_LABEL))
+        )
+        labelled = by_namespace.get(namespace or "", Context())
         from_path = context_from_path(pattern, resource.location.file)
-        if labelled is None:
-            return from_path
         return Context(
-            labelled.tenant or from_path.tenant, labelled.environment or from_path.environment
+            own.tenant or labelled.tenant or from_path.tenant,
+            own.environment or labelled.environment or from_path.environment,
         )
 
     def of_kind(self, *kinds: str) -> Iterator[Resource]:
