@@ -101,7 +101,9 @@ def test_hardened_objects_belong_to_acme_prod() -> None:
     for resource in inventory.resources:
         assert resource.context.tenant == "acme", resource.ref
         assert resource.context.environment == "prod", resource.ref
-        if resource.kind != "Namespace":
+        if resource.api_version.startswith("argoproj.io/"):
+            assert resource.namespace == "argocd", resource.ref  # Argo CD's own namespace
+        elif resource.kind != "Namespace":
             assert resource.namespace == "acme-prod", resource.ref
 
 
