@@ -103,7 +103,7 @@ def test_hardened_objects_belong_to_acme_prod() -> None:
         assert resource.context.environment == "prod", resource.ref
         if resource.api_version.startswith("argoproj.io/"):
             assert resource.namespace == "argocd", resource.ref  # Argo CD's own namespace
-        elif resource.kind != "Namespace":
+        elif resource.kind not in ("Namespace", "ClusterSecretStore"):
             assert resource.namespace == "acme-prod", resource.ref
 
 
