@@ -207,3 +207,15 @@ def test_fingerprint_ignores_how_the_path_was_spelled(
     plain = scan(["deploy"], controls=controls).findings[0].fingerprint
     dotted = scan(["./deploy/"], controls=controls).findings[0].fingerprint
     assert plain == dotted
+
+
+def test_annotation_suppresses_an_inventory_control_finding(tmp_path: Path) -> None:
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\n  namespace: acme-prod\n"
+        "  annotations: {bulkhead.io/ignore: 'NP002: short-lived debug pod, ticket OPS-7'}\n"
+        "spec:\n  containers: [{name: d, image: registry.example.com/d:1}]\n"
+    )
+    report = scan_files(tmp_path, {"pod.yaml": pod}, ["NP002"])
+    [finding] = report.findings
+    assert finding.suppression is not None
+    assert finding.suppression.reason == "short-lived debug pod, ticket OPS-7"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bulkhead.config import Config, ExceptionRule
 from bulkhead.controls import Control, Hit, Scope, Settings
@@ -220,9 +220,11 @@ def evaluate(
                 where = subject.resource or subject.dockerfile
                 place = f" on {where.location.file}:{where.location.line}" if where else ""
                 raise EngineError(f"control {control.id} failed{place}: {error!r}") from error
-            findings.extend(
-                suppress(_finding(control, hit, subject, config), subject) for hit in hits
-            )
+            for hit in hits:
+                # An inventory control names its resource in the hit: that object's
+                # annotations are the ones that may suppress the finding.
+                about = replace(subject, resource=hit.resource) if hit.resource else subject
+                findings.append(suppress(_finding(control, hit, subject, config), about))
     findings.sort(key=lambda f: (f.location.file, f.location.line, f.control, f.path))
     return Report(
         inputs=inventory.inputs,
