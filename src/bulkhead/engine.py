@@ -26,7 +26,7 @@ from bulkhead.model import (
     fingerprint,
     render_path,
 )
-from bulkhead.sources.dockerfile import Dockerfile
+from bulkhead.sources.dockerfile import Dockerfile, IgnoreComment
 from bulkhead.sources.yamldoc import line_of
 from bulkhead.suppress import (
     IGNORE_ANNOTATION,
@@ -52,6 +52,10 @@ class Subject:
     resource: Resource | None = None
     dockerfile: Dockerfile | None = None
     context: Context = field(default_factory=Context)
+    file: str = ""
+    """The file of a Dockerfile or configuration subject (hits give the line)."""
+    ignores: tuple[IgnoreComment, ...] = ()
+    """Suppression comments of a Dockerfile or configuration file."""
 
 
 def select_controls(
@@ -86,7 +90,12 @@ def _subjects(control: Control, inventory: Inventory) -> Iterator[tuple[object, 
         for dockerfile, context in zip(
             inventory.dockerfiles, inventory.dockerfile_contexts, strict=True
         ):
-            yield dockerfile, Subject(None, dockerfile, context)
+            file = dockerfile.location.file
+            yield dockerfile, Subject(None, dockerfile, context, file, dockerfile.ignores)
+    elif scope is Scope.CONFIG:
+        for config, context in zip(inventory.configs, inventory.config_contexts, strict=True):
+            if not control.meta.kinds or config.kind.value in control.meta.kinds:
+                yield config, Subject(None, None, context, config.location.file, config.ignores)
     else:
         yield inventory, Subject()
 
@@ -109,21 +118,19 @@ class _Suppressor:
         reason = parsed.by_control.get(finding.control)
         return Suppression("annotation", reason) if reason else None
 
-    def comment(self, finding: Finding, dockerfile: Dockerfile | None) -> Suppression | None:
-        if dockerfile is None:
-            return None
-        for ignore in dockerfile.ignores:
+    def comment(self, finding: Finding, subject: Subject) -> Suppression | None:
+        for ignore in subject.ignores:
             if finding.control not in ignore.controls:
                 continue
             if ignore.applies_to_line not in (None, finding.location.line):
                 continue
             if not ignore.reason:
-                key = f"{dockerfile.location.file}:{ignore.line}"
+                key = f"{subject.file}:{ignore.line}"
                 self.notices.setdefault(
                     key,
                     Notice(
                         "bulkhead:ignore comment has no reason: not applied",
-                        Location(dockerfile.location.file, ignore.line),
+                        Location(subject.file, ignore.line),
                     ),
                 )
                 continue
@@ -131,9 +138,7 @@ class _Suppressor:
         return None
 
     def __call__(self, finding: Finding, subject: Subject) -> Finding:
-        suppression = self.annotation(finding, subject.resource) or self.comment(
-            finding, subject.dockerfile
-        )
+        suppression = self.annotation(finding, subject.resource) or self.comment(finding, subject)
         if suppression is None:
             rule, expired = exception_for(finding, self.rules, self.today)
             for old in expired:
@@ -182,7 +187,7 @@ def _finding(control: Control, hit: Hit, subject: Subject, config: Config) -> Fi
         location = Location(hit.file or resource.location.file, line)
         identity: tuple[object, ...] = (resource.kind, resource.namespace, resource.name)
     else:
-        file = hit.file or (subject.dockerfile.location.file if subject.dockerfile else "")
+        file = hit.file or subject.file
         location = Location(file, hit.line or 1)
         identity = ()
     return Finding(
@@ -217,8 +222,10 @@ def evaluate(
             try:
                 hits = list(control.check(subject_value, settings))
             except Exception as error:
-                where = subject.resource or subject.dockerfile
-                place = f" on {where.location.file}:{where.location.line}" if where else ""
+                where = subject.resource.location if subject.resource else None
+                if where is None and subject.file:
+                    where = Location(subject.file, 1)
+                place = f" on {where.file}:{where.line}" if where else ""
                 raise EngineError(f"control {control.id} failed{place}: {error!r}") from error
             for hit in hits:
                 # An inventory control names its resource in the hit: that object's

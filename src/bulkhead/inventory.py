@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bulkhead.model import Context, Diagnostic, FieldPath, InputRecord, Resource
+from bulkhead.sources.configfiles import ConfigFile
 from bulkhead.sources.dockerfile import Dockerfile
 
 TENANT_LABEL = "bulkhead.io/tenant"
@@ -184,6 +185,7 @@ class Inventory:
         diagnostics: Sequence[Diagnostic] = (),
         inputs: Sequence[InputRecord] = (),
         context_rules: ContextRules | None = None,
+        configs: Sequence[ConfigFile] = (),
     ) -> None:
         rules = context_rules or ContextRules()
         pattern = rules.compile()
@@ -203,6 +205,10 @@ class Inventory:
         self.dockerfiles = tuple(dockerfiles)
         self.dockerfile_contexts: tuple[Context, ...] = tuple(
             context_from_path(pattern, d.location.file) for d in self.dockerfiles
+        )
+        self.configs = tuple(configs)
+        self.config_contexts: tuple[Context, ...] = tuple(
+            context_from_path(pattern, c.location.file) for c in self.configs
         )
         self.diagnostics = tuple(diagnostics)
         self.inputs = tuple(inputs)

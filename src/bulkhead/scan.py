@@ -40,6 +40,7 @@ def build_inventory(
         diagnostics=loaded.diagnostics,
         inputs=loaded.inputs,
         context_rules=ContextRules(config.context_path),
+        configs=loaded.configs,
     )
 
 

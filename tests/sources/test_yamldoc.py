@@ -137,3 +137,11 @@ def test_depth_precheck_protects_an_unbounded_libyaml(monkeypatch: pytest.Monkey
     assert yamldoc._might_be_deep(shallow)
     documents, diagnostics = yamldoc.load_documents("x: [[1], {b: [2]}]\n", "f.yaml")
     assert diagnostics == []
+
+
+def test_yaml12_mode_for_ci_files_keeps_on_and_yes_as_strings() -> None:
+    documents, diagnostics = load_documents(
+        "on: push\nx: yes\ny: n\nz: true\nw: False\n", "ci.yml", yaml12=True
+    )
+    assert diagnostics == []
+    assert documents[0].data == {"on": "push", "x": "yes", "y": "n", "z": True, "w": False}

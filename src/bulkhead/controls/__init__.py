@@ -54,6 +54,9 @@ class Scope(enum.StrEnum):
     """check(resource: model.Resource, settings): every object whose kind is in Meta.kinds."""
     DOCKERFILE = "dockerfile"
     """check(dockerfile: sources.dockerfile.Dockerfile, settings)."""
+    CONFIG = "config"
+    """check(config: sources.configfiles.ConfigFile, settings): every configuration file whose
+    kind (a ConfigKind value such as "odoo.conf") is in Meta.kinds, or every one if empty."""
     INVENTORY = "inventory"
     """check(inventory: inventory.Inventory, settings): cross-object and input controls."""
 

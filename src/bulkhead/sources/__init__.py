@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bulkhead.model import Diagnostic, InputRecord, InputStatus, Location, Resource
+from bulkhead.sources.configfiles import ConfigFile, config_kind, parse_config_file
 from bulkhead.sources.dockerfile import Dockerfile, parse_dockerfile
 from bulkhead.sources.files import (
     DEFAULT_MAX_FILE_BYTES,
@@ -51,6 +52,7 @@ class Loaded:
     inputs: list[InputRecord] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     dockerfiles: list[Dockerfile] = field(default_factory=list)
+    configs: list[ConfigFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def fail(self, path: str, kind: str, code: str, message: str, line: int = 1) -> None:
@@ -79,6 +81,8 @@ def load(
             _load_manifest(candidate, options, loaded)
         elif candidate.kind is InputKind.DOCKERFILE:
             _load_dockerfile(candidate, options, loaded)
+        elif candidate.kind is InputKind.CONFIG:
+            _load_config(candidate, options, loaded)
         else:
             _load_rendered(candidate, options, runner, loaded)
         if progress is not None:
@@ -161,6 +165,30 @@ def _load_dockerfile(candidate: Candidate, options: LoadOptions, loaded: Loaded)
     loaded.inputs.append(
         InputRecord(candidate.display, candidate.kind, InputStatus.SCANNED, len(dockerfile.stages))
     )
+
+
+def _load_config(candidate: Candidate, options: LoadOptions, loaded: Loaded) -> None:
+    kind = config_kind(candidate.display)
+    assert kind is not None  # discovery classified it by the same rule
+    try:
+        text = read_text(candidate.real, options.max_file_bytes)
+    except ReadError as error:
+        loaded.fail(candidate.display, candidate.kind, "unparseable", error.message, error.line)
+        return
+    except OSError as error:
+        loaded.fail(
+            candidate.display, candidate.kind, "unreadable", f"cannot read: {error.strerror}"
+        )
+        return
+    config, diagnostics = parse_config_file(kind, text, candidate.display)
+    loaded.diagnostics.extend(diagnostics)
+    if config is None:
+        failure = next(d for d in diagnostics if d.code == "unparseable")
+        detail = f"{failure.message} (line {failure.location.line})"
+        loaded.inputs.append(InputRecord(candidate.display, kind, InputStatus.FAILED, 0, detail))
+        return
+    loaded.configs.append(config)
+    loaded.inputs.append(InputRecord(candidate.display, kind, InputStatus.SCANNED, 1))
 
 
 def _load_rendered(

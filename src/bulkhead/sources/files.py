@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from bulkhead.sources.configfiles import config_kind
+
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 SKIPPED_DIRECTORIES = frozenset({".git"})
 CHART_MARKERS = ("Chart.yaml",)
@@ -27,6 +29,7 @@ class InputKind(enum.StrEnum):
     DOCKERFILE = "dockerfile"
     HELM_CHART = "helm-chart"
     KUSTOMIZATION = "kustomization"
+    CONFIG = "config"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,10 @@ def is_dockerfile(name: str) -> bool:
     )
 
 
-def _kind_of_file(name: str, explicit: bool) -> InputKind | None:
+def _kind_of_file(display: str, explicit: bool) -> InputKind | None:
+    name = os.path.basename(display)
+    if config_kind(display) is not None:
+        return InputKind.CONFIG
     if is_dockerfile(name):
         return InputKind.DOCKERFILE
     if name.endswith((".yaml", ".yml", ".json")):
@@ -107,7 +113,7 @@ def discover(
             for candidate in _walk(declared, real, excludes, problems):
                 add(candidate)
         elif stat.S_ISREG(st.st_mode):
-            kind = _kind_of_file(os.path.basename(declared), explicit=True)
+            kind = _kind_of_file(declared, explicit=True)
             if kind is not None:
                 add(Candidate(declared, real, kind))
         else:
@@ -153,7 +159,7 @@ def _walk(
             if stat.S_ISDIR(st.st_mode):
                 subdirectories.append((display, real))
             elif stat.S_ISREG(st.st_mode):
-                kind = _kind_of_file(entry.name, explicit=False)
+                kind = _kind_of_file(display, explicit=False)
                 if kind is not None:
                     yield Candidate(display, real, kind)
         stack.extend(reversed(subdirectories))

@@ -70,6 +70,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 _intern = sys.intern
 _INTERN_MAX = 64
 
+_YAML12_BOOLS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
 _GO_YAML_V2_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 
 # A block collection nested N deep needs a structural prefix (indent, "- ", "? ") about N
@@ -184,9 +185,21 @@ def _key_text(value: Any) -> str:
 
 
 class _Builder:
-    __slots__ = ("aliased", "duplicates", "expanding", "last_line", "original", "seen")
+    __slots__ = (
+        "aliased",
+        "duplicates",
+        "expanding",
+        "last_line",
+        "original",
+        "seen",
+        "short_bools",
+        "yaml12",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, yaml12: bool = False) -> None:
+        self.yaml12 = yaml12
+        # go-yaml v2's extra spellings (y, n) only exist for Kubernetes' reader.
+        self.short_bools: dict[str, bool] = {} if yaml12 else _GO_YAML_V2_BOOLS
         self.seen: set[int] = set()
         self.original = 0
         self.aliased = 0
@@ -198,10 +211,12 @@ class _Builder:
         tag = node.tag
         value: str = node.value
         if tag == _STR:
-            if not node.style and value in _GO_YAML_V2_BOOLS:
-                return _GO_YAML_V2_BOOLS[value]
+            if not node.style and value in self.short_bools:
+                return self.short_bools[value]
             return value
         if tag == _BOOL:
+            if self.yaml12 and value not in _YAML12_BOOLS:
+                return value  # `on`, `yes`, `off` are strings in YAML 1.2 (GitHub Actions)
             return value.lower() in _TRUE
         if tag == _INT:
             return _int_value(value)
@@ -272,7 +287,7 @@ class _Builder:
                 merged.extend(self.merge_sources(value_node, depth))
                 continue
             key = _intern(key_node.value)
-            if key_node.tag != _STR or (not key_node.style and key in _GO_YAML_V2_BOOLS):
+            if key_node.tag != _STR or (not key_node.style and key in self.short_bools):
                 key = _key_text(self.scalar(key_node))
             key_line = key_node.start_mark.line + 1
             if key in result:
@@ -281,7 +296,7 @@ class _Builder:
                 value_node.__class__ is ScalarNode
                 and value_node.tag == _STR
                 and not self.expanding
-                and (value_node.style or value_node.value not in _GO_YAML_V2_BOOLS)
+                and (value_node.style or value_node.value not in self.short_bools)
             ):
                 self.original += 1
                 value = value_node.value
@@ -350,11 +365,14 @@ def _error_text(error: yaml.YAMLError) -> str:
     return f"invalid YAML: {text}"
 
 
-def load_documents(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
+def load_documents(
+    text: str, file: str, yaml12: bool = False
+) -> tuple[list[Document], list[Diagnostic]]:
     """Parse every document of `text`; a document that cannot be read becomes a Diagnostic.
 
     A syntax error ends the stream (libyaml cannot resynchronise), so documents before it are
-    kept and the error is reported at its line.
+    kept and the error is reported at its line. `yaml12` reads booleans as YAML 1.2 does (only
+    true and false), as GitHub Actions and GitLab do; the default reads them as kubectl does.
     """
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
@@ -366,7 +384,7 @@ def load_documents(text: str, file: str) -> tuple[list[Document], list[Diagnosti
             index = 0
             while loader.check_node():
                 node = loader.get_node()
-                builder = _Builder()
+                builder = _Builder(yaml12)
                 try:
                     data = builder.build(node, 0)
                 except RejectedError as rejected:
