@@ -73,6 +73,9 @@ class Domain(enum.StrEnum):
     SECRETS = "secrets"
     GITOPS = "gitops"
     NETWORK = "network"
+    ODOO = "odoo"
+    REDIS = "redis"
+    CICD = "cicd"
 
 
 @dataclass(frozen=True, slots=True)
