@@ -360,18 +360,66 @@ data:
 
 def secret_yaml(site: Site) -> tuple[str, int]:
     return (
-        f"""# Placeholder values: the real Secret comes from the External Secrets Operator.
-apiVersion: v1
-kind: Secret
+        f"""# Credentials come from the vault through the External Secrets Operator.
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
 metadata:
   name: odoo-db
   namespace: {site.namespace}
-type: Opaque
-stringData:
-  password: change-me
-  redis-password: change-me
+spec:
+  refreshInterval: 1h
+  secretStoreRef: {{kind: ClusterSecretStore, name: vault}}
+  target: {{name: odoo-db, creationPolicy: Owner}}
+  data:
+    - secretKey: password
+      remoteRef: {{key: {site.tenant}/{site.env}/postgres, property: password}}
+    - secretKey: redis-password
+      remoteRef: {{key: {site.tenant}/{site.env}/redis, property: password}}
 """,
         1,
+    )
+
+
+def postgres_yaml(site: Site) -> tuple[str, int]:
+    instances = 3 if site.env == "prod" else 1
+    return (
+        f"""apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: {site.tenant}-pg
+  namespace: {site.namespace}
+spec:
+  instances: {instances}
+  imageName: {REGISTRY}/postgresql@{_digest("postgresql", "17")}
+  enableSuperuserAccess: false
+  storage:
+    size: 20Gi
+  postgresql:
+    parameters:
+      password_encryption: scram-sha-256
+    pg_hba:
+      - hostssl all all all scram-sha-256
+      - hostnossl all all all reject
+  plugins:
+    - name: barman-cloud.cloudnative-pg.io
+      isWALArchiver: true
+      parameters:
+        barmanObjectName: {site.tenant}-backups
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: ScheduledBackup
+metadata:
+  name: {site.tenant}-pg-daily
+  namespace: {site.namespace}
+spec:
+  schedule: "0 0 2 * * *"
+  method: plugin
+  pluginConfiguration:
+    name: barman-cloud.cloudnative-pg.io
+  cluster:
+    name: {site.tenant}-pg
+""",
+        2,
     )
 
 
@@ -604,6 +652,7 @@ FILES = (
     ("networkpolicy.yaml", networkpolicy_yaml),
     ("redis.yaml", redis_yaml),
     ("ingress.yaml", ingress_yaml),
+    ("postgres.yaml", postgres_yaml),
 )
 
 

@@ -66,7 +66,7 @@ def test_each_tenant_environment_has_the_expected_kinds(
             "Deployment": 3,
             "Service": 2,
             "ConfigMap": 1,
-            "Secret": 1,
+            "ExternalSecret": 1,
             "ServiceAccount": 1,
             "Role": 1,
             "RoleBinding": 1,
@@ -74,6 +74,8 @@ def test_each_tenant_environment_has_the_expected_kinds(
             "PodDisruptionBudget": 1,
             "HorizontalPodAutoscaler": 1,
             "IngressRoute": 1,
+            "Cluster": 1,
+            "ScheduledBackup": 1,
         }
     )
 
@@ -126,6 +128,6 @@ def test_flaws_are_injected_at_scale(tmp_path: Path) -> None:
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--tenants", "1", "--output", str(tmp_path / "out")]) == 0
-    assert '"manifest_files": 30' in capsys.readouterr().out
+    assert '"manifest_files": 33' in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--tenants", "0", "--output", str(tmp_path / "bad")])
