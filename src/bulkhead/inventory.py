@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from bulkhead.model import Context, Diagnostic, FieldPath, InputRecord, Resource
 from bulkhead.sources.configfiles import ConfigFile
 from bulkhead.sources.dockerfile import Dockerfile
+
+T = TypeVar("T")
 
 TENANT_LABEL = "bulkhead.io/tenant"
 ENVIRONMENT_LABEL = "bulkhead.io/environment"
@@ -206,6 +208,7 @@ class Inventory:
         self.dockerfile_contexts: tuple[Context, ...] = tuple(
             context_from_path(pattern, d.location.file) for d in self.dockerfiles
         )
+        self._derived: dict[Callable[[Inventory], Any], Any] = {}
         self.configs = tuple(configs)
         self.config_contexts: tuple[Context, ...] = tuple(
             context_from_path(pattern, c.location.file) for c in self.configs
@@ -247,6 +250,16 @@ class Inventory:
             own.tenant or labelled.tenant or from_path.tenant,
             own.environment or labelled.environment or from_path.environment,
         )
+
+    def derived(self, build: Callable[[Inventory], T]) -> T:
+        """A view computed from this inventory once and shared by every control that asks.
+
+        The inventory never changes after it is built, so a view of it (NetworkPolicy
+        selections, the Odoo options of every deployment) is valid for the whole scan.
+        """
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return cast(T, self._derived[build])
 
     def of_kind(self, *kinds: str) -> Iterator[Resource]:
         for kind in kinds:

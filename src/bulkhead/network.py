@@ -206,3 +206,17 @@ class Reachability:
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def network_view(inventory: Inventory) -> NetworkView:
+    """The inventory's NetworkView, built once per scan and shared by the network controls."""
+    return inventory.derived(NetworkView)
+
+
+def reachability(inventory: Inventory) -> Reachability:
+    """The inventory's Reachability (with its per-peer cache), built once per scan."""
+    return inventory.derived(_build_reachability)
+
+
+def _build_reachability(inventory: Inventory) -> Reachability:
+    return Reachability(inventory, network_view(inventory))

@@ -89,7 +89,7 @@ from collections.abc import Iterator
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.inventory import Inventory
 from bulkhead.model import Severity
-from bulkhead.network import NetworkView
+from bulkhead.network import network_view
 
 META = Meta(
     id="NP001",
@@ -109,7 +109,7 @@ META = Meta(
 
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    view = NetworkView(inventory)
+    view = network_view(inventory)
     for namespace, pods in view.pods.items():
         policies = view.policies.get(namespace, ())
         missing = [

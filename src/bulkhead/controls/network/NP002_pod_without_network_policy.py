@@ -83,7 +83,7 @@ from collections.abc import Iterator
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.inventory import Inventory
 from bulkhead.model import Severity
-from bulkhead.network import NetworkView
+from bulkhead.network import network_view
 
 META = Meta(
     id="NP002",
@@ -104,7 +104,7 @@ META = Meta(
 
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    view = NetworkView(inventory)
+    view = network_view(inventory)
     for pods in view.pods.values():
         for pod in pods:
             if view.selecting(pod):

@@ -145,7 +145,7 @@ from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.controls._support import as_list
 from bulkhead.inventory import Inventory, PodTemplate
 from bulkhead.model import FieldPath, Severity
-from bulkhead.network import NetworkView, Reachability, Sources
+from bulkhead.network import Reachability, Sources, network_view, reachability
 
 META = Meta(
     id="NP004",
@@ -184,8 +184,8 @@ def _opens(sources: Sources, tenant: str) -> bool:
 
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    view = NetworkView(inventory)
-    reach = Reachability(inventory, view)
+    view = network_view(inventory)
+    reach = reachability(inventory)
     for namespace, pods in view.pods.items():
         tenant = reach.tenant(namespace)
         if tenant is None:

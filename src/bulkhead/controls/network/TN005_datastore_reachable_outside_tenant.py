@@ -79,7 +79,14 @@ from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.controls._support import as_int, as_list, as_mapping, parse_image
 from bulkhead.inventory import Inventory, PodTemplate
 from bulkhead.model import FieldPath, Resource, Severity
-from bulkhead.network import NetworkView, Policy, Reachability, Sources
+from bulkhead.network import (
+    NetworkView,
+    Policy,
+    Reachability,
+    Sources,
+    network_view,
+    reachability,
+)
 from bulkhead.selectors import Selector, parse_map_selector, parse_selector
 
 META = Meta(
@@ -464,8 +471,8 @@ def _route_hits(
 
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    view = NetworkView(inventory)
-    reach = Reachability(inventory, view)
+    view = network_view(inventory)
+    reach = reachability(inventory)
     stores = _stores(inventory, reach)
     if not stores:
         return

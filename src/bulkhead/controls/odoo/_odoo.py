@@ -73,7 +73,16 @@ def is_odoo_container(container: Container) -> bool:
     return any(isinstance(w, str) and w.rsplit("/", 1)[-1] in ("odoo", "odoo-bin") for w in words)
 
 
-def odoo_configs(inventory: Inventory) -> Iterator[OdooConfig]:
+def odoo_configs(inventory: Inventory) -> tuple[OdooConfig, ...]:
+    """Every Odoo configuration of the scan, gathered once per inventory."""
+    return inventory.derived(_gather)
+
+
+def _gather(inventory: Inventory) -> tuple[OdooConfig, ...]:
+    return tuple(_each(inventory))
+
+
+def _each(inventory: Inventory) -> Iterator[OdooConfig]:
     for config, context in zip(inventory.configs, inventory.config_contexts, strict=True):
         if config.kind is ConfigKind.ODOO:
             options = {
