@@ -60,8 +60,8 @@ def test_examples_exist() -> None:
 
 def test_both_tenants_have_the_same_files() -> None:
     """The flawed tenant mirrors the hardened one file for file (it may add files)."""
-    hardened = {p.name for p in HARDENED.iterdir() if p.is_file()}
-    flawed = {p.name for p in FLAWED.iterdir() if p.is_file()}
+    hardened = {p.relative_to(HARDENED) for p in HARDENED.rglob("*") if p.is_file()}
+    flawed = {p.relative_to(FLAWED) for p in FLAWED.rglob("*") if p.is_file()}
     assert hardened <= flawed, sorted(hardened - flawed)
 
 
@@ -109,11 +109,11 @@ def test_hardened_objects_belong_to_acme_prod() -> None:
 
 def test_flawed_flaws_are_marked() -> None:
     """Every flawed file says what is wrong with it; no hardened file carries a FLAW marker."""
-    for path in sorted(FLAWED.iterdir()):
+    for path in sorted(p for p in FLAWED.rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8")
         if "FLAW:" not in text:
             pytest.fail(f"{_relative(path)} has no '# FLAW:' comment")
-    for path in sorted(HARDENED.iterdir()):
+    for path in sorted(p for p in HARDENED.rglob("*") if p.is_file()):
         assert "FLAW" not in path.read_text(encoding="utf-8"), _relative(path)
 
 

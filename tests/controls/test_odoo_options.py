@@ -28,9 +28,10 @@ spec:
       containers:
         - name: odoo
           image: registry.example.com/odoo:19.0
-          args: ["--workers=0", "--db-filter", "^acme$", "--no-database-list", "--dev=all", "-c", "/etc/odoo/odoo.conf"]
+          args: ["--workers=0", "--db-filter", "^acme$", "--no-database-list", "--dev=all", "-c", "/etc/odoo/odoo.conf", "--proxy-mode=False"]
           env:
             - {name: ODOO_LOG_LEVEL, value: debug}
+            - {name: ODOO_DB_HOST, value: ignored-by-odoo}
             - {name: PGPASSWORD, value: x}
         - name: redis
           image: registry.example.com/redis:7
@@ -70,7 +71,8 @@ def test_options_from_every_source_with_lines(tmp_path: Path) -> None:
         "dev_mode": "all",
         "c": "/etc/odoo/odoo.conf",
         "log_level": "debug",
+        "db_password": "x",
     }
-    assert {o.line for o in container.options.values()} == {10, 12}
+    assert {o.line for o in container.options.values()} == {10, 12, 14}
     assert configs["odoo.conf"].options["proxy_mode"].line == 2
     assert "x" not in configs["odoo.conf"].options

@@ -112,3 +112,12 @@ def test_discovery_loads_config_files(tmp_path: Path) -> None:
         ("cm.yaml", "manifest", "scanned"),
         ("odoo.conf", "odoo.conf", "scanned"),
     ]
+
+
+def test_gitlab_component_header_is_skipped() -> None:
+    config, _ = parse_config_file(
+        ConfigKind.GITLAB_CI,
+        "spec:\n  inputs:\n    stage: {default: test}\n---\nbuild:\n  image: alpine\n",
+        ".gitlab-ci.yml",
+    )
+    assert config is not None and config.document == {"build": {"image": "alpine"}}

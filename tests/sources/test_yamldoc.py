@@ -145,3 +145,12 @@ def test_yaml12_mode_for_ci_files_keeps_on_and_yes_as_strings() -> None:
     )
     assert diagnostics == []
     assert documents[0].data == {"on": "push", "x": "yes", "y": "n", "z": True, "w": False}
+
+
+def test_gitlab_reference_tag_is_data_in_ci_mode_only() -> None:
+    text = "job:\n  script:\n    - !reference [.setup, script]\n    - make\n"
+    documents, diagnostics = load_documents(text, ".gitlab-ci.yml", yaml12=True)
+    assert diagnostics == []
+    assert documents[0].data == {"job": {"script": [[".setup", "script"], "make"]}}
+    _, diagnostics = load_documents(text, "manifest.yaml")
+    assert "unsupported YAML tag '!reference'" in diagnostics[0].message

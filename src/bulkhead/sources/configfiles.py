@@ -225,4 +225,10 @@ def parse_config_file(
     if any(d.code == "unparseable" for d in diagnostics):
         return None, diagnostics
     data = documents[0].data if documents else None
+    if kind is ConfigKind.GITLAB_CI and len(documents) > 1 and _only_spec_header(data):
+        data = documents[1].data  # a CI/CD component: `spec:` inputs, then `---`, then jobs
     return ConfigFile(kind, location, document=data, ignores=ignores), diagnostics
+
+
+def _only_spec_header(data: Any) -> bool:
+    return isinstance(data, dict) and set(data) == {"spec"}

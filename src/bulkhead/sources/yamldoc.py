@@ -70,6 +70,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 _intern = sys.intern
 _INTERN_MAX = 64
 
+_CI_TAGS = frozenset({"!reference"})
 _YAML12_BOOLS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
 _GO_YAML_V2_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 
@@ -192,12 +193,16 @@ class _Builder:
         "last_line",
         "original",
         "seen",
+        "local_tags",
         "short_bools",
         "yaml12",
     )
 
     def __init__(self, yaml12: bool = False) -> None:
         self.yaml12 = yaml12
+        # CI files use their own harmless tags (GitLab's `!reference [.job, script]`): the value
+        # is kept as plain data, never interpreted.
+        self.local_tags = _CI_TAGS if yaml12 else frozenset()
         # go-yaml v2's extra spellings (y, n) only exist for Kubernetes' reader.
         self.short_bools: dict[str, bool] = {} if yaml12 else _GO_YAML_V2_BOOLS
         self.seen: set[int] = set()
@@ -224,7 +229,7 @@ class _Builder:
             return None
         if tag == _FLOAT:
             return _float_value(value)
-        if tag in _PASSTHROUGH_SCALARS:
+        if tag in _PASSTHROUGH_SCALARS or tag in self.local_tags:
             return value
         raise RejectedError(node.start_mark.line + 1, f"unsupported YAML tag {tag!r}")
 
@@ -261,7 +266,7 @@ class _Builder:
         if node.__class__ is MappingNode:
             return self.mapping(node, line, depth)
         if node.__class__ is SequenceNode:
-            if node.tag != _SEQ:
+            if node.tag != _SEQ and node.tag not in self.local_tags:
                 raise RejectedError(line, f"unsupported YAML tag {node.tag!r}")
             seq = new_seq(line)
             lines = seq.item_lines
@@ -272,7 +277,7 @@ class _Builder:
         raise RejectedError(line, f"unsupported YAML node {node.__class__.__name__}")
 
     def mapping(self, node: MappingNode, line: int, depth: int) -> YamlMap:
-        if node.tag != _MAP:
+        if node.tag != _MAP and node.tag not in self.local_tags:
             raise RejectedError(line, f"unsupported YAML tag {node.tag!r}")
         result = YamlMap()
         result.line = line

@@ -1,8 +1,9 @@
-"""The scan found no Kubernetes object and no Dockerfile: it checked nothing.
+"""The scan found no Kubernetes object, Dockerfile or configuration file: it checked nothing.
 
 ## What it does
 Reports once when the given paths produced no Kubernetes object (a document with `apiVersion`
-and `kind`) and no Dockerfile, for example a wrong path, an `--exclude` that matches everything,
+and `kind`), no Dockerfile and no configuration file (odoo.conf, CI workflows, ...), for
+example a wrong path, an `--exclude` that matches everything,
 or a directory of Helm values files.
 
 ## Why is this bad
@@ -51,12 +52,13 @@ META = Meta(
 
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    if inventory.resources or inventory.dockerfiles:
+    if inventory.resources or inventory.dockerfiles or inventory.configs:
         return
     names = ", ".join(record.path for record in inventory.inputs[:3]) or "no input files"
     yield Hit(
         (),
-        f"no Kubernetes object or Dockerfile found ({names}): check the paths and --exclude",
+        f"no Kubernetes object, Dockerfile or configuration file found ({names}): check the "
+        "paths and --exclude",
         file=inventory.inputs[0].path if inventory.inputs else "<inputs>",
         line=1,
     )

@@ -31,6 +31,22 @@ _OPTIONS_SECTION = re.compile(r"^\s*\[options\]\s*$", re.MULTILINE)
 # Command-line spellings whose option name differs from the odoo.conf key.
 _FLAG_ALIASES = {"db_filter": "dbfilter", "dev": "dev_mode", "database": "db_name", "d": "db_name"}
 _SWITCHES = {"no_database_list": ("list_db", "False"), "proxy_mode": ("proxy_mode", "True")}
+# Odoo 19 reads ODOO_<OPTION> for every option, except those with a variable of their own.
+_OWN_VARIABLES = {
+    "PGDATABASE": "db_name",
+    "PGUSER": "db_user",
+    "PGPASSWORD": "db_password",
+    "PGHOST": "db_host",
+    "PGPORT": "db_port",
+    "PGSSLMODE": "db_sslmode",
+    "PGAPPNAME": "db_app_name",
+    "PGHOST_REPLICA": "db_replica_host",
+    "PGPORT_REPLICA": "db_replica_port",
+    "PGDATABASE_TEMPLATE": "db_template",
+    "PGPATH": "pg_path",
+    "ODOO_DEV": "dev_mode",
+    "ODOO_RC": "config",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +154,14 @@ def _from_container(container: Container) -> OdooConfig | None:
     for index, item in enumerate(as_list(container.spec.get("env"))):
         env = as_mapping(item)
         name, literal = env.get("name"), env.get("value")
-        if (
-            isinstance(name, str)
-            and name.startswith("ODOO_")
-            and isinstance(literal, str | int | bool)
-        ):
-            key = name[len("ODOO_") :].lower()
+        if not isinstance(name, str) or not isinstance(literal, str | int | bool):
+            continue
+        key = _OWN_VARIABLES.get(name)
+        if key is None and name.startswith("ODOO_"):
+            dest = name[len("ODOO_") :].lower()
+            # An option with a variable of its own does not read ODOO_<OPTION>.
+            key = None if dest in _OWN_VARIABLES.values() else dest
+        if key is not None:
             path = (*container.path, "env", index, "value")
             line = line_of(resource.doc, path) or resource.location.line
             options[key] = Option(key, _text(literal), file, line, path)
@@ -167,8 +185,10 @@ def _parse_flags(words: Sequence[Any]) -> Iterator[tuple[str, str, int]]:
         value: str = inline
         dest = name.replace("-", "_")
         if dest in _SWITCHES:
-            key, switch_value = _SWITCHES[dest]
-            yield key, switch_value, index
+            # A switch takes no value: `--proxy-mode=False` is an error for Odoo, not False.
+            if not equals:
+                key, switch_value = _SWITCHES[dest]
+                yield key, switch_value, index
             index += 1
             continue
         if not equals:
