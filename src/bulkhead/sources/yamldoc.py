@@ -191,9 +191,9 @@ class _Builder:
         "duplicates",
         "expanding",
         "last_line",
+        "local_tags",
         "original",
         "seen",
-        "local_tags",
         "short_bools",
         "yaml12",
     )
