@@ -156,15 +156,11 @@ def _from_container(container: Container) -> OdooConfig | None:
         name, literal = env.get("name"), env.get("value")
         if not isinstance(name, str) or not isinstance(literal, str | int | bool):
             continue
-        key = _OWN_VARIABLES.get(name)
-        if key is None and name.startswith("ODOO_"):
-            dest = name[len("ODOO_") :].lower()
-            # An option with a variable of its own does not read ODOO_<OPTION>.
-            key = None if dest in _OWN_VARIABLES.values() else dest
-        if key is not None:
+        option = _env_option(name)
+        if option is not None:
             path = (*container.path, "env", index, "value")
             line = line_of(resource.doc, path) or resource.location.line
-            options[key] = Option(key, _text(literal), file, line, path)
+            options[option] = Option(option, _text(literal), file, line, path)
     if not options:
         return None
     origin = f"container {container.name!r} of {resource.kind} {resource.namespace}/{resource.name}"
@@ -172,6 +168,17 @@ def _from_container(container: Container) -> OdooConfig | None:
     return OdooConfig(
         origin, file, line, False, resource.context, resource, container.path, options
     )
+
+
+def _env_option(name: str) -> str | None:
+    """The option an environment variable sets for Odoo 19, if any."""
+    if name in _OWN_VARIABLES:
+        return _OWN_VARIABLES[name]
+    if not name.startswith("ODOO_"):
+        return None
+    dest = name[len("ODOO_") :].lower()
+    # An option with a variable of its own does not read ODOO_<OPTION>.
+    return None if dest in _OWN_VARIABLES.values() else dest
 
 
 def _parse_flags(words: Sequence[Any]) -> Iterator[tuple[str, str, int]]:
