@@ -219,3 +219,13 @@ def test_annotation_suppresses_an_inventory_control_finding(tmp_path: Path) -> N
     [finding] = report.findings
     assert finding.suppression is not None
     assert finding.suppression.reason == "short-lived debug pod, ticket OPS-7"
+
+
+def test_inventory_finding_on_a_config_file_takes_its_comments_and_context(tmp_path: Path) -> None:
+    redis_conf = "# bulkhead:ignore RD002 reachable only from the tenant network, ticket OPS-9\nprotected-mode no\nbind 0.0.0.0\nrequirepass s3cret-value-not-printed\n"
+    config = Config(context_path="tenants/{tenant}/{environment}/")
+    write_tree(tmp_path, {"tenants/acme/dev/redis.conf": redis_conf})
+    report = scan([str(tmp_path)], config, controls=[by_id()["RD002"]], today=TODAY)
+    [finding] = report.findings
+    assert finding.suppression is not None
+    assert finding.suppression.source == "comment"

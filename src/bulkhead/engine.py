@@ -205,6 +205,18 @@ def _finding(control: Control, hit: Hit, subject: Subject, config: Config) -> Fi
     )
 
 
+def _file_subjects(inventory: Inventory) -> dict[str, Subject]:
+    """Dockerfiles and configuration files by path, for inventory hits that name a file."""
+    subjects = {
+        d.location.file: Subject(None, d, context, d.location.file, d.ignores)
+        for d, context in zip(inventory.dockerfiles, inventory.dockerfile_contexts, strict=True)
+    }
+    for config, context in zip(inventory.configs, inventory.config_contexts, strict=True):
+        file = config.location.file
+        subjects[file] = Subject(None, None, context, file, config.ignores)
+    return subjects
+
+
 def evaluate(
     inventory: Inventory,
     controls: Iterable[Control],
@@ -216,6 +228,7 @@ def evaluate(
     settings = Settings(approved_registries=config.approved_registries)
     suppress = _Suppressor(config, baseline, today or dt.date.today())
     chosen = tuple(controls)
+    files = _file_subjects(inventory)
     findings: list[Finding] = []
     for control in chosen:
         for subject_value, subject in _subjects(control, inventory):
@@ -228,10 +241,15 @@ def evaluate(
                 place = f" on {where.file}:{where.line}" if where else ""
                 raise EngineError(f"control {control.id} failed{place}: {error!r}") from error
             for hit in hits:
-                # An inventory control names its resource in the hit: that object's
-                # annotations are the ones that may suppress the finding.
-                about = replace(subject, resource=hit.resource) if hit.resource else subject
-                findings.append(suppress(_finding(control, hit, subject, config), about))
+                # An inventory control names what its hit is about: that resource's annotations,
+                # or that file's ignore comments and context, apply to the finding.
+                if hit.resource is not None:
+                    about = replace(subject, resource=hit.resource)
+                elif hit.file is not None and not subject.file and hit.file in files:
+                    about = files[hit.file]
+                else:
+                    about = subject
+                findings.append(suppress(_finding(control, hit, about, config), about))
     findings.sort(key=lambda f: (f.location.file, f.location.line, f.control, f.path))
     return Report(
         inputs=inventory.inputs,
