@@ -26,7 +26,7 @@ from bulkhead.model import (
     fingerprint,
     render_path,
 )
-from bulkhead.sources.dockerfile import Dockerfile, IgnoreComment
+from bulkhead.sources.dockerfile import IgnoreComment
 from bulkhead.sources.yamldoc import line_of
 from bulkhead.suppress import (
     IGNORE_ANNOTATION,
@@ -47,10 +47,9 @@ class SelectionError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What a hit is about: the resource or Dockerfile, and its context."""
+    """What a hit is about: a resource, or a file (Dockerfile, configuration), and its context."""
 
     resource: Resource | None = None
-    dockerfile: Dockerfile | None = None
     context: Context = field(default_factory=Context)
     file: str = ""
     """The file of a Dockerfile or configuration subject (hits give the line)."""
@@ -79,23 +78,23 @@ def _subjects(control: Control, inventory: Inventory) -> Iterator[tuple[object, 
     if scope is Scope.CONTAINER:
         for container in inventory.containers():
             resource = container.pod.resource
-            yield container, Subject(resource, None, resource.context)
+            yield container, Subject(resource, resource.context)
     elif scope is Scope.POD:
         for template in inventory.pod_templates:
-            yield template, Subject(template.resource, None, template.resource.context)
+            yield template, Subject(template.resource, template.resource.context)
     elif scope is Scope.RESOURCE:
         for resource in inventory.of_kind(*sorted(control.meta.kinds)):
-            yield resource, Subject(resource, None, resource.context)
+            yield resource, Subject(resource, resource.context)
     elif scope is Scope.DOCKERFILE:
         for dockerfile, context in zip(
             inventory.dockerfiles, inventory.dockerfile_contexts, strict=True
         ):
             file = dockerfile.location.file
-            yield dockerfile, Subject(None, dockerfile, context, file, dockerfile.ignores)
+            yield dockerfile, Subject(None, context, file, dockerfile.ignores)
     elif scope is Scope.CONFIG:
         for config, context in zip(inventory.configs, inventory.config_contexts, strict=True):
             if not control.meta.kinds or config.kind.value in control.meta.kinds:
-                yield config, Subject(None, None, context, config.location.file, config.ignores)
+                yield config, Subject(None, context, config.location.file, config.ignores)
     else:
         yield inventory, Subject()
 
@@ -208,12 +207,12 @@ def _finding(control: Control, hit: Hit, subject: Subject, config: Config) -> Fi
 def _file_subjects(inventory: Inventory) -> dict[str, Subject]:
     """Dockerfiles and configuration files by path, for inventory hits that name a file."""
     subjects = {
-        d.location.file: Subject(None, d, context, d.location.file, d.ignores)
+        d.location.file: Subject(None, context, d.location.file, d.ignores)
         for d, context in zip(inventory.dockerfiles, inventory.dockerfile_contexts, strict=True)
     }
     for config, context in zip(inventory.configs, inventory.config_contexts, strict=True):
         file = config.location.file
-        subjects[file] = Subject(None, None, context, file, config.ignores)
+        subjects[file] = Subject(None, context, file, config.ignores)
     return subjects
 
 
