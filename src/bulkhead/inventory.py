@@ -44,12 +44,13 @@ def _text(value: Any) -> str | None:
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    # Loaded data is always dict-based, and the concrete check is much cheaper than the ABC's.
+    return value if isinstance(value, dict) else {}
 
 
 def _get(data: Any, path: FieldPath) -> Any:
     for part in path:
-        if isinstance(part, str) and isinstance(data, Mapping):
+        if isinstance(part, str) and isinstance(data, dict):
             data = data.get(part)
         elif isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
             data = data[part]
@@ -104,22 +105,14 @@ class PodTemplate:
     spec: Mapping[str, Any]
     path: FieldPath
     containers: tuple[Container, ...] = field(default=())
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """The template's metadata (labels, annotations); the object's own for a bare Pod."""
+    labels: Mapping[str, Any] = field(default_factory=dict)
+    """The labels its pods carry, which Services and NetworkPolicies select on."""
 
     @property
     def security_context(self) -> Mapping[str, Any]:
         return _mapping(self.spec.get("securityContext"))
-
-    @property
-    def metadata(self) -> Mapping[str, Any]:
-        """The template's metadata (labels, annotations); the object's own for a bare Pod."""
-        if self.resource.kind == "Pod":
-            return self.resource.metadata
-        return _mapping(_get(self.resource.doc, (*self.path[:-1], "metadata")))
-
-    @property
-    def labels(self) -> Mapping[str, Any]:
-        """The labels its pods carry, which Services and NetworkPolicies select on."""
-        return _mapping(self.metadata.get("labels"))
 
     @property
     def labels_path(self) -> FieldPath:
@@ -139,7 +132,11 @@ def pod_template(resource: Resource) -> PodTemplate | None:
     spec = _get(resource.doc, path)
     if not isinstance(spec, Mapping):
         return None
-    template = PodTemplate(resource, spec, path)
+    if resource.kind == "Pod":
+        metadata = resource.metadata
+    else:
+        metadata = _mapping(_get(resource.doc, (*path[:-1], "metadata")))
+    template = PodTemplate(resource, spec, path, (), metadata, _mapping(metadata.get("labels")))
     containers: list[Container] = []
     for list_name in CONTAINER_LISTS:
         items = spec.get(list_name)

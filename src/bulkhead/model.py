@@ -104,17 +104,17 @@ class Resource:
     @property
     def metadata(self) -> Mapping[str, Any]:
         meta = self.doc.get("metadata")
-        return meta if isinstance(meta, Mapping) else {}
+        return meta if isinstance(meta, dict) else {}
 
     @property
     def labels(self) -> Mapping[str, Any]:
         labels = self.metadata.get("labels")
-        return labels if isinstance(labels, Mapping) else {}
+        return labels if isinstance(labels, dict) else {}
 
     @property
     def annotations(self) -> Mapping[str, Any]:
         annotations = self.metadata.get("annotations")
-        return annotations if isinstance(annotations, Mapping) else {}
+        return annotations if isinstance(annotations, dict) else {}
 
 
 class InputStatus(enum.StrEnum):

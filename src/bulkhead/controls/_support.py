@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -12,7 +13,8 @@ EMPTY: Mapping[str, Any] = {}
 
 
 def as_mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else EMPTY
+    # Loaded data is always dict-based, and the concrete check is much cheaper than the ABC's.
+    return value if isinstance(value, dict) else EMPTY
 
 
 def as_list(value: Any) -> Sequence[Any]:
@@ -73,6 +75,7 @@ def registry_host(host: str) -> str:
     return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_image(reference: str) -> ImageRef:
     """Split `registry/repo:tag@digest` as the runtime does.
 

@@ -104,6 +104,11 @@ class Deployment:
 
     @classmethod
     def build(cls, inventory: Inventory) -> Deployment:
+        """The scan's Odoo deployment, worked out once and shared by the Odoo controls."""
+        return inventory.derived(cls._build)
+
+    @classmethod
+    def _build(cls, inventory: Inventory) -> Deployment:
         configs = tuple(_odoo_configs(inventory))
         command_lines = {k: c for c in configs if (k := _config_key(c)) is not None}
         containers: dict[Key, Container] = {}

@@ -380,8 +380,16 @@ def _from_container(container: Container) -> RedisServer | None:
     )
 
 
-def servers(inventory: Inventory) -> Iterator[RedisServer]:
-    """Every redis.conf file and every Redis server container of the scan."""
+def servers(inventory: Inventory) -> tuple[RedisServer, ...]:
+    """Every redis.conf file and every Redis server container of the scan, read once."""
+    return inventory.derived(_gather)
+
+
+def _gather(inventory: Inventory) -> tuple[RedisServer, ...]:
+    return tuple(_each(inventory))
+
+
+def _each(inventory: Inventory) -> Iterator[RedisServer]:
     for config in inventory.configs:
         if config.kind is ConfigKind.REDIS:
             yield _from_config(config)
