@@ -98,6 +98,12 @@ class Resource:
     context: Context = field(default_factory=Context)
 
     @property
+    def api_group(self) -> str:
+        """The API group of `apiVersion` (`apps` of `apps/v1`); "" for the core group (`v1`)."""
+        group, slash, _ = self.api_version.strip().partition("/")
+        return group if slash else ""
+
+    @property
     def ref(self) -> ResourceRef:
         return ResourceRef(self.kind, self.namespace, self.name)
 

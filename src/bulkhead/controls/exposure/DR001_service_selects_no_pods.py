@@ -105,12 +105,6 @@ OPERATOR_POD_LABELS = (("cnpg.io/cluster", "Cluster"), ("cnpg.io/poolerName", "P
 LabelIndex = dict[tuple[str | None, str, str], list[PodTemplate]]
 
 
-def _group(resource: Resource) -> str:
-    version = resource.api_version if isinstance(resource.api_version, str) else ""
-    group, slash, _ = version.partition("/")
-    return group if slash else ""
-
-
 def _index(inventory: Inventory) -> LabelIndex:
     """Pod templates by (namespace, label key, label value)."""
     index: LabelIndex = defaultdict(list)
@@ -125,7 +119,7 @@ def _operator_pods(inventory: Inventory, service: Resource, selector: Mapping[st
         value = selector.get(label)
         if isinstance(value, str) and value:
             owner = inventory.get(kind, service.namespace, value)
-            if owner is not None and _group(owner) == CNPG_GROUP:
+            if owner is not None and owner.api_group == CNPG_GROUP:
                 return True
     return False
 

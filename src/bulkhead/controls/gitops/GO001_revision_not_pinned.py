@@ -96,12 +96,8 @@ VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.-]+)?")
 EXACT_CHART_VERSION = re.compile(r"v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?")
 
 
-def _group(resource: Resource) -> str:
-    return resource.api_version.partition("/")[0] if "/" in resource.api_version else ""
-
-
 def check(resource: Resource, settings: Settings) -> Iterator[Hit]:
-    group = _group(resource)
+    group = resource.api_group
     if resource.kind == "GitRepository":
         if group == "source.toolkit.fluxcd.io":
             yield from _flux(resource)

@@ -96,7 +96,7 @@ FIELDS = (
 
 
 def check(resource: Resource, settings: Settings) -> Iterator[Hit]:
-    if resource.api_version.partition("/")[0] != "argoproj.io":
+    if resource.api_group != "argoproj.io":
         return
     spec = as_mapping(resource.doc.get("spec"))
     base: FieldPath = ("spec",)

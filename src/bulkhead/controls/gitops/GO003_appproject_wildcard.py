@@ -90,7 +90,7 @@ def _wildcard(value: object) -> bool:
 
 
 def check(resource: Resource, settings: Settings) -> Iterator[Hit]:
-    if resource.api_version.partition("/")[0] != "argoproj.io":
+    if resource.api_group != "argoproj.io":
         return
     spec = as_mapping(resource.doc.get("spec"))
     what = f"AppProject {resource.name!r}"

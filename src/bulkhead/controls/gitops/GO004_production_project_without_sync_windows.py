@@ -90,7 +90,7 @@ META = Meta(
 
 
 def check(resource: Resource, settings: Settings) -> Iterator[Hit]:
-    if resource.api_version.partition("/")[0] != "argoproj.io":
+    if resource.api_group != "argoproj.io":
         return
     if not resource.context.is_production:
         return

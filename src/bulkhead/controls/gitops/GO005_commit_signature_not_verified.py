@@ -93,12 +93,8 @@ ARGO_MODES = frozenset({"head", "strict"})
 FLUX_MODES = frozenset({"HEAD", "Tag", "TagAndHEAD", "head"})
 
 
-def _group(resource: Resource) -> str:
-    return resource.api_version.partition("/")[0] if "/" in resource.api_version else ""
-
-
 def check(resource: Resource, settings: Settings) -> Iterator[Hit]:
-    group = _group(resource)
+    group = resource.api_group
     if resource.kind == "AppProject" and group == "argoproj.io":
         yield from _argo(resource)
     elif resource.kind == "GitRepository" and group == "source.toolkit.fluxcd.io":

@@ -136,11 +136,6 @@ class Store:
         return f"{self.resource.kind}/{self.resource.name}"
 
 
-def _group(resource: Resource) -> str:
-    group, slash, _ = str(resource.api_version).partition("/")
-    return group if slash else ""
-
-
 def _names(items: Sequence[str]) -> str:
     shown = ", ".join(items[:_SHOWN])
     return shown + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
@@ -214,7 +209,7 @@ def _stores(inventory: Inventory, reach: Reachability) -> list[Store]:
             variant = ("pods", _str_labels(template.labels))
             stores.append(Store(template.resource, engine, (variant,), template.labels_path))
     for resource in inventory.of_kind("Cluster"):
-        if _group(resource) == CNPG_GROUP:
+        if resource.api_group == CNPG_GROUP:
             stores.append(_cnpg_cluster(resource))
     return [
         Store(
@@ -391,7 +386,7 @@ def _backends(
         spec = as_mapping(pooler.doc.get("spec"))
         cluster_name = as_mapping(spec.get("cluster")).get("name")
         target = clusters.get((pooler.namespace, str(cluster_name)))
-        if _group(pooler) != CNPG_GROUP or target is None:
+        if pooler.api_group != CNPG_GROUP or target is None:
             continue
         behind.setdefault((pooler.namespace, pooler.name), []).append(target)
         template_spec = as_mapping(as_mapping(spec.get("serviceTemplate")).get("spec"))
@@ -448,11 +443,11 @@ def _ingress_refs(resource: Resource) -> Iterator[tuple[FieldPath, str | None, A
 def _route_hits(
     inventory: Inventory, behind: Mapping[tuple[str | None, str], list[Store]]
 ) -> Iterator[Hit]:
-    routes = [r for r in inventory.of_kind("Ingress") if _group(r) in INGRESS_GROUPS]
+    routes = [r for r in inventory.of_kind("Ingress") if r.api_group in INGRESS_GROUPS]
     routes += [
         r
         for r in inventory.of_kind("IngressRoute", "IngressRouteTCP")
-        if _group(r) in TRAEFIK_GROUPS
+        if r.api_group in TRAEFIK_GROUPS
     ]
     for route in routes:
         for path, override, name in _ingress_refs(route):

@@ -103,12 +103,6 @@ HOST_VARIABLES = frozenset({"HOST"})  # PGHOST reaches the configs as db_host
 _POOL_MODE = re.compile(r"(?:^|\s)pool_mode\s*=\s*'?([A-Za-z]+)")
 
 
-def _group(resource: Resource) -> str:
-    version = resource.api_version if isinstance(resource.api_version, str) else ""
-    group, slash, _ = version.partition("/")
-    return group if slash else ""
-
-
 def _target(host: str, namespace: str | None) -> tuple[str, str | None] | None:
     """(Service name, namespace or None for "any") a host name resolves to in the cluster."""
     host = host.strip().lower().rstrip(".")
@@ -152,7 +146,11 @@ def _check_poolers(inventory: Inventory, deployment: Deployment) -> Iterator[Hit
     poolers: dict[str, list[Resource]] = defaultdict(list)
     for pooler in inventory.of_kind("Pooler"):
         mode = as_mapping(as_mapping(pooler.doc.get("spec")).get("pgbouncer")).get("poolMode")
-        if _group(pooler) == CNPG_GROUP and isinstance(mode, str) and mode.lower() in BROKEN_MODES:
+        if (
+            pooler.api_group == CNPG_GROUP
+            and isinstance(mode, str)
+            and mode.lower() in BROKEN_MODES
+        ):
             poolers[pooler.name.lower()].append(pooler)
     if not poolers:
         return

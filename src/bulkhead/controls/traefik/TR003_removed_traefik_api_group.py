@@ -57,7 +57,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
-from bulkhead.controls.traefik._traefik import GROUP_REMOVED, TRAEFIK_KINDS, api_group
+from bulkhead.controls.traefik._traefik import GROUP_REMOVED, TRAEFIK_KINDS
 from bulkhead.model import Resource, Severity
 
 META = Meta(
@@ -72,7 +72,7 @@ META = Meta(
 
 
 def check(resource: Resource, settings: Settings) -> Iterator[Hit]:
-    if api_group(resource) == GROUP_REMOVED:
+    if resource.api_group == GROUP_REMOVED:
         yield Hit(
             ("apiVersion",),
             f"{resource.kind} {resource.name!r} uses {resource.api_version}, a group Traefik v3 "

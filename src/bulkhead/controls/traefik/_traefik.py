@@ -39,13 +39,11 @@ _CHAIN_DEPTH = 8
 
 
 def api_group(resource: Resource) -> str:
-    version = resource.api_version if isinstance(resource.api_version, str) else ""
-    group, slash, _ = version.strip().partition("/")
-    return group if slash else ""
+    return resource.api_group
 
 
 def is_traefik(resource: Resource) -> bool:
-    return api_group(resource) in TRAEFIK_GROUPS
+    return resource.api_group in TRAEFIK_GROUPS
 
 
 def traefik_objects(inventory: Inventory, kind: str) -> Iterator[Resource]:
