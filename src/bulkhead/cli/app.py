@@ -148,7 +148,9 @@ def _read_stdin(paths: list[str], limit: int) -> bytes | None:
 PathsArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Files or directories to scan (several allowed); - reads stdin.", show_default=False
+        help="Files or directories to scan (several allowed); - reads stdin.",
+        show_default=False,
+        metavar="PATH",
     ),
 ]
 ExcludeOpt = Annotated[
@@ -165,6 +167,7 @@ NamespaceOpt = Annotated[
     typer.Option(
         "--namespace",
         "-n",
+        metavar="NAMESPACE",
         help="Namespace for objects without one (as helm/kustomize output needs).",
         show_default="default",
     ),
@@ -263,23 +266,27 @@ def build_app() -> typer.Typer:
             list[str] | None,
             typer.Option(
                 "--select",
+                metavar="ID",
                 help="Run only these control IDs or ID prefixes (repeatable, comma-separated).",
             ),
         ] = None,
         skip: Annotated[
             list[str] | None,
-            typer.Option("--skip", help="Do not run these control IDs or prefixes."),
+            typer.Option("--skip", metavar="ID", help="Do not run these control IDs or prefixes."),
         ] = None,
         approved_registry: Annotated[
             list[str] | None,
             typer.Option(
-                "--approved-registry", help="Approved image registry (repeatable); enables IM003."
+                "--approved-registry",
+                metavar="REGISTRY",
+                help="Approved image registry (repeatable); enables IM003.",
             ),
         ] = None,
         context_path: Annotated[
             str | None,
             typer.Option(
                 "--context-path",
+                metavar="PATTERN",
                 help="Path pattern for tenant and environment: tenants/{tenant}/{environment}/.",
             ),
         ] = None,
@@ -288,7 +295,7 @@ def build_app() -> typer.Typer:
         ] = False,
         debug: DebugOpt = False,
     ) -> None:
-        """Scan manifests, charts, kustomizations and Dockerfiles against the control catalog."""
+        """Scan manifests, charts, kustomizations, Dockerfiles and service configuration files."""
         with _guard(debug):
             if not paths:
                 raise UserError(
