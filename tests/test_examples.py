@@ -131,3 +131,13 @@ def test_flawed_example_triggers_controls() -> None:
     found = {f.control for f in report.active}
     missing = REPRESENTATIVE_CONTROLS - found
     assert not missing, f"controls not triggered by examples/flawed: {sorted(missing)}"
+
+
+def test_flawed_example_triggers_every_control_but_the_input_ones() -> None:
+    """A new control lands with a flaw in examples/flawed that shows it (the demo's promise)."""
+    from bulkhead.controls import catalog
+
+    report = scan([str(FLAWED)], _config())
+    found = {f.control for f in report.active}
+    expected = {c.id for c in catalog() if c.meta.domain.value != "input"}
+    assert sorted(expected - found) == []
