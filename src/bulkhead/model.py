@@ -175,6 +175,12 @@ class Finding:
         return self.suppression is not None
 
 
+def redact(secret: str) -> str:
+    """A fingerprint that identifies a secret value without revealing it."""
+    digest = hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()[:12]
+    return f"<redacted sha256:{digest}>"
+
+
 def fingerprint(*parts: object) -> str:
     """Stable identity of a finding: excludes line numbers so moving code keeps it."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from bulkhead.model import redact
+
+__all__ = [
+    "EMPTY",
+    "ImageRef",
+    "as_int",
+    "as_list",
+    "as_mapping",
+    "is_true",
+    "parse_image",
+    "redact",
+]
 
 EMPTY: Mapping[str, Any] = {}
 
@@ -38,12 +50,6 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None
-
-
-def redact(secret: str) -> str:
-    """A fingerprint that identifies a secret value without revealing it."""
-    digest = hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()[:12]
-    return f"<redacted sha256:{digest}>"
 
 
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")

@@ -32,6 +32,7 @@ from bulkhead.sources.render import (
     split_helm_sources,
     subprocess_runner,
 )
+from bulkhead.sources.secrets import find_secrets
 from bulkhead.sources.yamldoc import load_documents
 
 STDIN = "-"
@@ -131,6 +132,7 @@ def _load_manifest_text(
     text: str, display: str, options: LoadOptions, loaded: Loaded, status: InputStatus
 ) -> int:
     documents, diagnostics = load_documents(text, display)
+    diagnostics.extend(find_secrets(text, display))
     resources = resources_from_documents(documents, display, options.default_namespace)
     loaded.resources.extend(resources)
     loaded.diagnostics.extend(diagnostics)
@@ -152,6 +154,7 @@ def _load_dockerfile(candidate: Candidate, options: LoadOptions, loaded: Loaded)
     try:
         text = read_text(candidate.real, options.max_file_bytes)
         dockerfile = parse_dockerfile(text, candidate.display)
+        loaded.diagnostics.extend(find_secrets(text, candidate.display))
     except ReadError as error:
         loaded.fail(candidate.display, candidate.kind, "unparseable", error.message, error.line)
         return
@@ -182,6 +185,7 @@ def _load_config(candidate: Candidate, options: LoadOptions, loaded: Loaded) -> 
         return
     config, diagnostics = parse_config_file(kind, text, candidate.display)
     loaded.diagnostics.extend(diagnostics)
+    loaded.diagnostics.extend(find_secrets(text, candidate.display))
     if config is None:
         failure = next(d for d in diagnostics if d.code == "unparseable")
         detail = f"{failure.message} (line {failure.location.line})"
