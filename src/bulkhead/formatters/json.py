@@ -19,7 +19,19 @@ from bulkhead.model import JSON_SCHEMA_VERSION, Finding, Report
 
 
 def render(report: Report, controls: Mapping[str, Control]) -> str:
-    return json.dumps(document(report, controls), indent=2) + "\n"
+    """Top-level keys one per line, and each input, finding and notice on a line of its own.
+
+    Readable and greppable, and every object goes through the C encoder: `indent=` would use the
+    pure-Python one, three times slower on a large report.
+    """
+    parts = []
+    for key, value in document(report, controls).items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
+            parts.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        else:
+            parts.append(f"  {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def document(report: Report, controls: Mapping[str, Control]) -> dict[str, Any]:

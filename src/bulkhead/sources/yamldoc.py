@@ -54,6 +54,12 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     same result, and is the single most called function of a scan.
     """
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers are registered: nothing to track while descending."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers are registered: nothing to track while ascending."""
+
     def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             if implicit[0]:
