@@ -2,7 +2,7 @@
 
 ## What it does
 Reads Traefik's static configuration from `traefik.yml` / `traefik.yaml` / `traefik.toml` files
-and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
+(on disk or as ConfigMap entries of those names) and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
 (image repository ending in `traefik`). Flags `api.insecure` set true (`--api.insecure` with no
 value counts). Also flags every IngressRoute (`traefik.io` or `traefik.containo.us`) on a public
 entry point (missing `entryPoints`, or one not named like "internal"/"private") whose route sends

@@ -2,7 +2,7 @@
 
 ## What it does
 Reads Traefik's static configuration from `traefik.yml` / `traefik.yaml` / `traefik.toml` files
-and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
+(on disk or as ConfigMap entries of those names) and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
 (image repository ending in `traefik`). An entry point is plain HTTP when its address listens on
 port 80 (`:80`, `0.0.0.0:80`, `:80/tcp`; UDP is ignored) or when it is named `web` or `http`,
 and it has no TLS of its own (`http.tls`). Such an entry point is flagged unless it sets

@@ -2,7 +2,7 @@
 
 ## What it does
 Reads Traefik's static configuration from `traefik.yml` / `traefik.yaml` / `traefik.toml` files
-and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
+(on disk or as ConfigMap entries of those names) and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
 (image repository ending in `traefik`), and flags
 `providers.kubernetesCRD.allowCrossNamespace` set true (`--providers.kubernetescrd.allowCrossNamespace`
 with no value counts; keys are compared case-insensitively, as Traefik does).

@@ -2,7 +2,7 @@
 
 ## What it does
 Reads Traefik's static configuration from `traefik.yml` / `traefik.yaml` / `traefik.toml` files
-and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
+(on disk or as ConfigMap entries of those names) and from the flags (or, without flags, the `TRAEFIK_*` variables) of every Traefik container
 (image repository ending in `traefik`). For every entry point, flags
 `forwardedHeaders.insecure` or `proxyProtocol.insecure` set true (a flag with no value counts),
 and a `forwardedHeaders.trustedIPs` or `proxyProtocol.trustedIPs` list holding a range that

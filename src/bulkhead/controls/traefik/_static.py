@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from bulkhead.controls._support import as_list, as_mapping, parse_image
 from bulkhead.inventory import Container, Inventory
 from bulkhead.model import FieldPath, Resource
 from bulkhead.sources.configfiles import ConfigKind
-from bulkhead.sources.yamldoc import line_of
+from bulkhead.sources.yamldoc import line_of, load_documents
 
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _ENV_PREFIX = "TRAEFIK_"
@@ -190,12 +191,62 @@ def _each(inventory: Inventory) -> Iterator[StaticConfig]:
                 spelled.lower(), spelled, value, file, line_of(document, path) or 1, path, None
             )
         yield StaticConfig(file, file, 1, (), None, entries, False)
+    for resource in inventory.of_kind("ConfigMap"):
+        yield from _from_configmap(resource)
     for container in inventory.containers():
         long_lived = container.kind == "containers" or container.is_sidecar
         if long_lived and is_traefik_container(container):
             found = _from_container(container)
             if found is not None:
                 yield found
+
+
+_STATIC_FILE_NAMES = frozenset({"traefik.yml", "traefik.yaml", "traefik.toml"})
+
+
+def _from_configmap(resource: Resource) -> Iterator[StaticConfig]:
+    """A static configuration mounted from a ConfigMap entry named traefik.yml/yaml/toml."""
+    data = resource.doc.get("data")
+    if not isinstance(data, Mapping):
+        return
+    for name, text in data.items():
+        if str(name).lower() not in _STATIC_FILE_NAMES or not isinstance(text, str):
+            continue
+        key_line = line_of(resource.doc, ("data", name)) or resource.location.line
+        first = key_line + 1 if "\n" in text else key_line  # a block scalar starts below its key
+        document = _parse_embedded(text, str(name))
+        if not isinstance(document, Mapping):
+            continue
+        entries: dict[str, Entry] = {}
+        for path, value in _flatten(document, ()):
+            spelled = ".".join(str(p) for p in path)
+            inner = line_of(document, path)
+            line = first + inner - 1 if inner else key_line
+            entries[spelled.lower()] = Entry(
+                spelled.lower(),
+                spelled,
+                value,
+                resource.location.file,
+                line,
+                ("data", name),
+                resource,
+            )
+        origin = f"ConfigMap {resource.namespace}/{resource.name} ({name})"
+        yield StaticConfig(
+            origin, resource.location.file, key_line, ("data", name), resource, entries, False
+        )
+
+
+def _parse_embedded(text: str, name: str) -> Any:
+    if name.lower().endswith(".toml"):
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return None
+    documents, diagnostics = load_documents(text, name, yaml12=True)
+    if diagnostics or not documents:
+        return None
+    return documents[0].data
 
 
 def _flatten(node: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
