@@ -141,7 +141,7 @@ def _flux(resource: Resource) -> Iterator[Hit]:
         )
         return
     mode = verify.get("mode")
-    if mode is not None and mode not in FLUX_MODES:
+    if mode is not None and (not isinstance(mode, str) or mode not in FLUX_MODES):
         yield Hit(
             ("spec", "verify", "mode"),
             f"{what} spec.verify.mode {mode!r} is not one of HEAD, Tag, TagAndHEAD",

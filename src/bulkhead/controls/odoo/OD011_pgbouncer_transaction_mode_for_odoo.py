@@ -129,7 +129,8 @@ def _hosts(deployment: Deployment, inventory: Inventory) -> Iterator[tuple[str, 
         for item in as_list(container.spec.get("env")):
             env = as_mapping(item)
             value = env.get("value")
-            if env.get("name") in HOST_VARIABLES and isinstance(value, str):
+            name = env.get("name")
+            if isinstance(name, str) and name in HOST_VARIABLES and isinstance(value, str):
                 label = f"container {container.name!r} of {resource.kind} {resource.name!r}"
                 yield value, f"{label} ({env.get('name')})", resource.namespace
 

@@ -80,10 +80,15 @@ def _config_key(config: OdooConfig) -> Key | None:
 
 def _mounted_configmaps(container: Container) -> Iterable[str]:
     """Names of the ConfigMaps whose volumes this container mounts."""
-    mounted = {as_mapping(m).get("name") for m in as_list(container.spec.get("volumeMounts"))}
+    mounted = {
+        name
+        for mount in as_list(container.spec.get("volumeMounts"))
+        if isinstance(name := as_mapping(mount).get("name"), str)
+    }
     for volume in as_list(container.pod.spec.get("volumes")):
         volume = as_mapping(volume)
-        if volume.get("name") not in mounted:
+        name = volume.get("name")
+        if not isinstance(name, str) or name not in mounted:
             continue
         names = [as_mapping(volume.get("configMap")).get("name")]
         projected = as_mapping(volume.get("projected"))

@@ -112,7 +112,8 @@ SPREAD_KEYS = frozenset(
 
 
 def _selects_own(term: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
-    if term.get("topologyKey") not in SPREAD_KEYS:
+    key = term.get("topologyKey")
+    if not isinstance(key, str) or key not in SPREAD_KEYS:
         return False
     raw = term.get("labelSelector")
     if raw is None or not parse_selector(raw).matches(labels):
