@@ -80,7 +80,6 @@ from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.controls._support import as_int, as_list, as_mapping
 from bulkhead.controls.traefik._traefik import (
     INGRESS_GROUPS,
-    api_group,
     is_traefik,
     route_services,
     routes,
@@ -170,7 +169,7 @@ def _ingress_refs(
 
 def _check_ingresses(inventory: Inventory) -> Iterator[Hit]:
     for ingress in inventory.of_kind("Ingress"):
-        if api_group(ingress) not in INGRESS_GROUPS:
+        if ingress.api_group not in INGRESS_GROUPS:
             continue
         for path, backend in _ingress_backends(spec_of(ingress)):
             name, name_path, port, port_path = _ingress_refs(backend, path)

@@ -75,7 +75,6 @@ from bulkhead.controls.odoo._deployment import PodIndex, odoo_major
 from bulkhead.controls.odoo._odoo import is_odoo_container
 from bulkhead.controls.traefik._traefik import (
     INGRESS_GROUPS,
-    api_group,
     evaluate,
     hosts,
     parse_rule,
@@ -246,7 +245,7 @@ def _backend(backend: Mapping[str, Any]) -> tuple[Any, Any]:
 
 def _ingress_routes(inventory: Inventory, resolver: _Resolver) -> Iterator[_Route]:
     for ingress in inventory.of_kind("Ingress"):
-        if api_group(ingress) not in INGRESS_GROUPS:
+        if ingress.api_group not in INGRESS_GROUPS:
             continue
         spec = spec_of(ingress)
         entries: list[tuple[FieldPath, str, Any, Any, Mapping[str, Any]]] = []

@@ -75,7 +75,6 @@ from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.controls._support import as_list
 from bulkhead.controls.traefik._traefik import (
     INGRESS_GROUPS,
-    api_group,
     has_tls,
     redirects_to_https,
     route_middlewares,
@@ -119,7 +118,7 @@ def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
             resource=route,
         )
     for ingress in inventory.of_kind("Ingress"):
-        if api_group(ingress) not in INGRESS_GROUPS:
+        if ingress.api_group not in INGRESS_GROUPS:
             continue
         if as_list(spec_of(ingress).get("tls")):
             continue

@@ -38,10 +38,6 @@ ODOO_PORTS = frozenset({8069, 8072})
 _CHAIN_DEPTH = 8
 
 
-def api_group(resource: Resource) -> str:
-    return resource.api_group
-
-
 def is_traefik(resource: Resource) -> bool:
     return resource.api_group in TRAEFIK_GROUPS
 

@@ -76,8 +76,9 @@ from collections.abc import Iterator
 
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.controls._support import as_int, as_mapping
+from bulkhead.controls.workload._scaling import SCALED_KINDS, hpa_targets
 from bulkhead.inventory import Inventory
-from bulkhead.model import Resource, Severity
+from bulkhead.model import Severity
 
 META = Meta(
     id="WL021",
@@ -92,26 +93,9 @@ META = Meta(
     },
 )
 
-SCALED_KINDS = ("Deployment", "StatefulSet")
-SCALE_GROUPS = frozenset({"apps", "extensions"})
-
-
-def _hpa_targets(inventory: Inventory) -> dict[tuple[str | None, str, str], Resource]:
-    """(namespace, kind, name) of each workload an HPA scales -> the first such HPA."""
-    targets: dict[tuple[str | None, str, str], Resource] = {}
-    for hpa in inventory.of_kind("HorizontalPodAutoscaler"):
-        ref = as_mapping(as_mapping(hpa.doc.get("spec")).get("scaleTargetRef"))
-        kind, name, api_version = ref.get("kind"), ref.get("name"), ref.get("apiVersion")
-        if kind not in SCALED_KINDS or not isinstance(name, str):
-            continue
-        if isinstance(api_version, str) and api_version.partition("/")[0] not in SCALE_GROUPS:
-            continue
-        targets.setdefault((hpa.namespace, str(kind), name), hpa)
-    return targets
-
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    hpas = _hpa_targets(inventory)
+    hpas = hpa_targets(inventory)
     for workload in inventory.of_kind(*SCALED_KINDS):
         if not workload.context.is_production:
             continue

@@ -80,6 +80,7 @@ from collections.abc import Iterator
 
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.controls._support import as_int, as_mapping
+from bulkhead.controls.workload._scaling import SCALED_KINDS, hpa_targets
 from bulkhead.inventory import Inventory
 from bulkhead.model import Severity
 from bulkhead.selectors import NOTHING, Selector, parse_selector
@@ -100,23 +101,6 @@ META = Meta(
     },
 )
 
-SCALED_KINDS = ("Deployment", "StatefulSet")
-SCALE_GROUPS = frozenset({"apps", "extensions"})
-
-
-def _hpa_targets(inventory: Inventory) -> set[tuple[str | None, str, str]]:
-    """(namespace, kind, name) of each Deployment or StatefulSet an HPA scales."""
-    targets: set[tuple[str | None, str, str]] = set()
-    for hpa in inventory.of_kind("HorizontalPodAutoscaler"):
-        ref = as_mapping(as_mapping(hpa.doc.get("spec")).get("scaleTargetRef"))
-        kind, name, api_version = ref.get("kind"), ref.get("name"), ref.get("apiVersion")
-        if kind not in SCALED_KINDS or not isinstance(name, str):
-            continue
-        if isinstance(api_version, str) and api_version.partition("/")[0] not in SCALE_GROUPS:
-            continue
-        targets.add((hpa.namespace, str(kind), name))
-    return targets
-
 
 def _budget_selectors(inventory: Inventory) -> dict[str | None, list[Selector]]:
     """The pod selector of every PodDisruptionBudget, by namespace."""
@@ -131,7 +115,7 @@ def _budget_selectors(inventory: Inventory) -> dict[str | None, list[Selector]]:
 
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    hpas = _hpa_targets(inventory)
+    hpas = hpa_targets(inventory)
     budgets = _budget_selectors(inventory)
     for template in inventory.pod_templates:
         workload = template.resource

@@ -80,6 +80,7 @@ from typing import Any
 
 from bulkhead.controls import Domain, Hit, Meta, Scope, Settings
 from bulkhead.controls._support import as_int, as_mapping
+from bulkhead.controls.workload._scaling import SCALED_KINDS, hpa_targets, min_replicas
 from bulkhead.inventory import Inventory, PodTemplate
 from bulkhead.model import Resource, Severity
 from bulkhead.selectors import NOTHING, parse_selector
@@ -97,8 +98,6 @@ META = Meta(
     },
 )
 
-SCALED_KINDS = ("Deployment", "StatefulSet")
-SCALE_GROUPS = frozenset({"apps", "extensions"})
 _PERCENT = re.compile(r"([0-9]+)%")
 
 
@@ -107,22 +106,6 @@ def _percent(value: Any) -> int | None:
         return None
     match = _PERCENT.fullmatch(value.strip())
     return int(match.group(1)) if match else None
-
-
-def _hpa_minimums(inventory: Inventory) -> dict[tuple[str | None, str, str], int | None]:
-    """(namespace, kind, name) of each HPA-scaled workload -> the HPA's minReplicas."""
-    minimums: dict[tuple[str | None, str, str], int | None] = {}
-    for hpa in inventory.of_kind("HorizontalPodAutoscaler"):
-        spec = as_mapping(hpa.doc.get("spec"))
-        ref = as_mapping(spec.get("scaleTargetRef"))
-        kind, name, api_version = ref.get("kind"), ref.get("name"), ref.get("apiVersion")
-        if kind not in SCALED_KINDS or not isinstance(name, str):
-            continue
-        if isinstance(api_version, str) and api_version.partition("/")[0] not in SCALE_GROUPS:
-            continue
-        raw = spec.get("minReplicas")
-        minimums.setdefault((hpa.namespace, str(kind), name), 1 if raw is None else as_int(raw))
-    return minimums
 
 
 def _replicas(
@@ -140,7 +123,7 @@ def _replicas(
 
 
 def check(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    hpas = _hpa_minimums(inventory)
+    hpas = {target: min_replicas(hpa) for target, hpa in hpa_targets(inventory).items()}
     templates: dict[str | None, list[PodTemplate]] = defaultdict(list)
     for template in inventory.pod_templates:
         templates[template.resource.namespace].append(template)
