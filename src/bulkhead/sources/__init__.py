@@ -7,11 +7,12 @@ is recorded as a failed input with a Diagnostic, and the rest of the scan goes o
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from bulkhead.model import Diagnostic, InputRecord, InputStatus, Location, Resource
-from bulkhead.sources.configfiles import ConfigFile, config_kind, parse_config_file
+from bulkhead.sources.configfiles import ConfigFile, ConfigKind, config_kind, parse_config_file
 from bulkhead.sources.dockerfile import Dockerfile, parse_dockerfile
 from bulkhead.sources.files import (
     DEFAULT_MAX_FILE_BYTES,
@@ -33,7 +34,14 @@ from bulkhead.sources.render import (
     subprocess_runner,
 )
 from bulkhead.sources.secrets import find_secrets
-from bulkhead.sources.yamldoc import load_documents
+from bulkhead.sources.traefik_dynamic import (
+    is_dynamic_config,
+    is_static_config,
+    load_toml,
+    resources_from_dynamic,
+    shift_lines,
+)
+from bulkhead.sources.yamldoc import line_of, load_documents
 
 STDIN = "-"
 STDIN_DISPLAY = "<stdin>"
@@ -134,6 +142,10 @@ def _load_manifest_text(
     documents, diagnostics = load_documents(text, display)
     diagnostics.extend(find_secrets(text, display))
     resources = resources_from_documents(documents, display, options.default_namespace)
+    for document in documents:
+        if is_dynamic_config(document.data):
+            resources.extend(resources_from_dynamic(document.data, display, document.index))
+    resources.extend(_embedded_dynamic_configs(resources))
     loaded.resources.extend(resources)
     loaded.diagnostics.extend(diagnostics)
     unreadable = [d for d in diagnostics if d.code == "unparseable"]
@@ -191,8 +203,70 @@ def _load_config(candidate: Candidate, options: LoadOptions, loaded: Loaded) -> 
         detail = f"{failure.message} (line {failure.location.line})"
         loaded.inputs.append(InputRecord(candidate.display, kind, InputStatus.FAILED, 0, detail))
         return
+    if kind is ConfigKind.TRAEFIK_DYNAMIC:
+        _load_traefik_toml(config, loaded)
+        return
     loaded.configs.append(config)
     loaded.inputs.append(InputRecord(candidate.display, kind, InputStatus.SCANNED, 1))
+
+
+def _load_traefik_toml(config: ConfigFile, loaded: Loaded) -> None:
+    """A TOML file named like Traefik's: dynamic configuration, or static by another name."""
+    display = config.location.file
+    if is_dynamic_config(config.document):
+        resources = resources_from_dynamic(config.document, display)
+        loaded.resources.extend(resources)
+        record = InputRecord(display, config.kind, InputStatus.SCANNED, len(resources))
+    elif is_static_config(config.document):
+        loaded.configs.append(replace(config, kind=ConfigKind.TRAEFIK_STATIC))
+        record = InputRecord(display, ConfigKind.TRAEFIK_STATIC, InputStatus.SCANNED, 1)
+    else:
+        detail = "no Traefik static or dynamic configuration"
+        record = InputRecord(display, config.kind, InputStatus.SKIPPED, 0, detail)
+    loaded.inputs.append(record)
+
+
+_EMBEDDED_SUFFIXES = (".yml", ".yaml", ".toml")
+_EMBEDDED_MARKERS = ("http", "tcp", "tls")
+
+
+def _embedded_dynamic_configs(resources: Sequence[Resource]) -> Iterator[Resource]:
+    """File-provider configuration mounted from a ConfigMap entry (`dynamic.yml: |`), with
+    lines counted in the manifest that holds it."""
+    for resource in resources:
+        if resource.kind != "ConfigMap":
+            continue
+        data = resource.doc.get("data")
+        if not isinstance(data, Mapping):
+            continue
+        for name, text in data.items():
+            lowered = str(name).lower()
+            if (
+                not isinstance(text, str)
+                or not lowered.endswith(_EMBEDDED_SUFFIXES)
+                or lowered.startswith("traefik.")  # static configuration
+                or not any(marker in text for marker in _EMBEDDED_MARKERS)
+            ):
+                continue
+            document = _parse_embedded(text, lowered)
+            if not is_dynamic_config(document):
+                continue
+            key_line = line_of(resource.doc, ("data", name)) or resource.location.line
+            # A block scalar starts on the line below its key.
+            shift_lines(document, key_line if "\n" in text else key_line - 1)
+            yield from resources_from_dynamic(document, resource.location.file, resource.doc_index)
+
+
+def _parse_embedded(text: str, name: str) -> object:
+    if name.endswith(".toml"):
+        try:
+            return load_toml(text)
+        except tomllib.TOMLDecodeError:
+            return None
+    documents, diagnostics = load_documents(text, name)
+    if diagnostics or len(documents) != 1:
+        return None
+    return documents[0].data
 
 
 def _load_rendered(

@@ -19,6 +19,7 @@ from typing import Any
 
 from bulkhead.model import Diagnostic, Location
 from bulkhead.sources.dockerfile import IGNORE_COMMENT, IgnoreComment
+from bulkhead.sources.traefik_dynamic import load_toml
 from bulkhead.sources.yamldoc import load_documents
 
 
@@ -29,6 +30,8 @@ class ConfigKind(enum.StrEnum):
     PGBOUNCER = "pgbouncer.ini"
     REDIS = "redis.conf"
     TRAEFIK_STATIC = "traefik-static"
+    TRAEFIK_DYNAMIC = "traefik-dynamic"
+    """A TOML file-provider configuration (YAML ones are recognized by content)."""
     GITHUB_WORKFLOW = "github-workflow"
     GITLAB_CI = "gitlab-ci"
 
@@ -89,6 +92,8 @@ def config_kind(display_path: str) -> ConfigKind | None:
         return ConfigKind.REDIS
     if name in ("traefik.yml", "traefik.yaml", "traefik.toml"):
         return ConfigKind.TRAEFIK_STATIC
+    if name.endswith(".toml") and ("dynamic" in name or "traefik" in path.lower().split("/")):
+        return ConfigKind.TRAEFIK_DYNAMIC
     return None
 
 
@@ -214,7 +219,7 @@ def parse_config_file(
         return ConfigFile(kind, location, parse_token_lines(text), ignores=ignores), []
     if display.lower().endswith(".toml"):
         try:
-            data: Any = tomllib.loads(text)
+            data: Any = load_toml(text)
         except tomllib.TOMLDecodeError as error:
             line = getattr(error, "lineno", 1) or 1
             return None, [

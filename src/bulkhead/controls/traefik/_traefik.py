@@ -108,8 +108,10 @@ def _resolve_ref(
         return None, "<unnamed>"
     if "@" in name:
         base, _, provider = name.rpartition("@")
+        if provider == "file":  # read from file-provider configuration, without a namespace
+            return _lookup(inventory, None, name), name
         if provider != "kubernetescrd":
-            return None, name  # @file, @docker, ...: not in the scanned manifests
+            return None, name  # @docker, @consulcatalog, ...: not in the scanned files
         # `<namespace>-<name>@kubernetescrd` (Traefik's internal name), or a bare name.
         found = _lookup(inventory, namespace, base)
         for index, char in enumerate(base):
