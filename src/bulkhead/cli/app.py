@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from bulkhead import __version__
-from bulkhead.config import Config, ConfigError, find_config, load_config
+from bulkhead.cli.common import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    UserError,
+)
+from bulkhead.cli.common import color as _color
+from bulkhead.cli.common import emit as _emit
+from bulkhead.cli.common import fail as _fail
+from bulkhead.cli.common import guard as _guard
+from bulkhead.cli.common import width as _width
+from bulkhead.config import Config, find_config, load_config
 from bulkhead.model import Report, Severity
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class ReportFormat(StrEnum):
@@ -42,70 +47,6 @@ class FailOn(StrEnum):
     high = "high"
     medium = "medium"
     low = "low"
-
-
-class UserError(Exception):
-    """An error the user can fix; printed as one line, exit code 2."""
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"bulkhead: error: {message}\n")
-    raise typer.Exit(EXIT_ERROR)
-
-
-@contextmanager
-def _guard(debug: bool) -> Iterator[None]:
-    """No traceback reaches a user unless --debug asks for one."""
-    from bulkhead.engine import EngineError, SelectionError
-    from bulkhead.suppress import BaselineError
-
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except (UserError, ConfigError, BaselineError, SelectionError, EngineError) as error:
-        if debug:
-            traceback.print_exc()
-        _fail(str(error))
-    except OSError as error:
-        if debug:
-            traceback.print_exc()
-        where = f" {error.filename}" if error.filename else ""
-        _fail(f"{error.strerror or error}{where}")
-    except KeyboardInterrupt:
-        sys.stderr.write("bulkhead: interrupted\n")
-        raise typer.Exit(130) from None
-    except Exception as error:
-        if debug:
-            traceback.print_exc()
-        _fail(f"internal error: {error!r} (run with --debug for a traceback, and report it)")
-
-
-def _color(stream: object) -> bool:
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _width() -> int:
-    return shutil.get_terminal_size((120, 24)).columns
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    # Write beside the target, then rename: a reader never sees half a report.
-    descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _config(path: Path | None) -> Config:

@@ -1,0 +1,91 @@
+"""What every command shares: exit codes, one-line errors, output files, terminal facts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as one line, exit code 2."""
+
+
+def fail(message: str) -> NoReturn:
+    sys.stderr.write(f"bulkhead: error: {message}\n")
+    raise typer.Exit(EXIT_ERROR)
+
+
+@contextmanager
+def guard(debug: bool, expected: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+    """No traceback reaches a user unless --debug asks for one. `expected` are the error
+    types of the command's own modules whose message is meant for the user."""
+    from bulkhead.config import ConfigError
+    from bulkhead.engine import EngineError, SelectionError
+    from bulkhead.suppress import BaselineError
+
+    known: tuple[type[BaseException], ...] = (
+        UserError,
+        ConfigError,
+        BaselineError,
+        SelectionError,
+        EngineError,
+        *expected,
+    )
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except known as error:
+        if debug:
+            traceback.print_exc()
+        fail(str(error))
+    except OSError as error:
+        if debug:
+            traceback.print_exc()
+        where = f" {error.filename}" if error.filename else ""
+        fail(f"{error.strerror or error}{where}")
+    except KeyboardInterrupt:
+        sys.stderr.write("bulkhead: interrupted\n")
+        raise typer.Exit(130) from None
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        fail(f"internal error: {error!r} (run with --debug for a traceback, and report it)")
+
+
+def color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def width() -> int:
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    # Write beside the target, then rename: a reader never sees half a report.
+    descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
