@@ -80,6 +80,12 @@ def emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    if output.exists() and not output.is_file():
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): renaming over it would replace
+        # the device with a regular file, so write through it.
+        with output.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
     # Write beside the target, then rename: a reader never sees half a report.
     descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
     try:
