@@ -20,6 +20,9 @@ demo: $(STAMP)
 	@echo "== flawed tenant (expect: findings, exit 1) =="
 	@$(BIN)/bulkhead scan examples/flawed --config examples/bulkhead.toml; code=$$?; \
 	  if [ $$code -ne 1 ]; then echo "expected exit 1 from the flawed tenant, got $$code"; exit 1; fi
+	@echo
+	@echo "== an example release: evidence, gates, deployments, ledger, trace =="
+	examples/release/demo.sh $(BIN)/bulkhead
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -323,3 +323,19 @@ def test_signed_verification_summary(tmp_path: Path) -> None:
         base64.b64decode(signed["signatures"][0]["sig"]), pae(signed["payloadType"], body)
     )
     assert json.loads(body) == statement
+
+
+def test_documented_policies_load_and_the_default_is_documented() -> None:
+    import re
+
+    from bulkhead.gate import DEFAULT_POLICY, load_policy
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "release.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 2
+    documented_default = load_policy(blocks[0], "docs/release.md")
+    assert documented_default == PromotionPolicy.model_validate(DEFAULT_POLICY)
+    example = load_policy(blocks[1], "docs/release.md")
+    rules = example.rules_for("prod", "dedicated-enterprise", "hansa-wholesale")
+    assert (rules.min_approvals, rules.require_signed_commit) == (3, True)
+    assert rules.change_windows is not None and len(rules.change_windows) == 2

@@ -567,3 +567,48 @@ def sign_statement(statement: Mapping[str, Any], key_id: str, sign: Any) -> dict
         "payload": base64.b64encode(body).decode("ascii"),
         "signatures": [{"keyid": key_id, "sig": base64.b64encode(signature).decode("ascii")}],
     }
+
+
+DEFAULT_POLICY: dict[str, Any] = {
+    "environments": {
+        "dev": {"require_evidence": ["scan"], "scan_fail_on": "critical"},
+        "staging": {
+            "require_evidence": ["scan", "vulnerabilities", "sbom", "signature"],
+            "min_approvals": 1,
+            "vulnerability_threshold": "CRITICAL",
+            "scan_fail_on": "high",
+        },
+        "prod": {
+            "require_evidence": [
+                "commit", "scan", "vulnerabilities", "sbom", "signature", "provenance", "reviews",
+            ],
+            "promoted_from": "staging",
+            "min_approvals": 2,
+            "vulnerability_threshold": "HIGH",
+            "scan_fail_on": "high",
+        },
+    }
+}  # fmt: skip
+"""The policy when none is given: the issue's production example, and lighter rules before."""
+
+
+def load_policy(text: str | None, source: str = "policy") -> PromotionPolicy:
+    """A policy file (YAML or JSON; a `promotion:` key may wrap it), or the default."""
+    from pydantic import ValidationError
+
+    from bulkhead.evidence.reading import parse_yaml_or_json
+
+    if text is None:
+        return PromotionPolicy.model_validate(DEFAULT_POLICY)
+    try:
+        document = parse_yaml_or_json(text.encode("utf-8"), source)
+    except Exception as error:  # the reader's own errors carry file and line
+        raise GateError(str(getattr(error, "message", error))) from None
+    if isinstance(document, dict) and set(document) == {"promotion"}:
+        document = document["promotion"]
+    try:
+        return PromotionPolicy.model_validate(document)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "document"
+        raise GateError(f"{source}: {where}: {first['msg']}") from None

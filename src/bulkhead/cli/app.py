@@ -357,6 +357,11 @@ def build_app() -> typer.Typer:
             count = len(report.active)
             sys.stderr.write(f"baseline: {count} findings recorded in {output}\n")
 
+    from bulkhead.cli import ledger as ledger_commands
+    from bulkhead.cli import release as release_commands
+
+    ledger_commands.register(app)
+    release_commands.register(app)
     return app
 
 

@@ -39,14 +39,19 @@ def canonical_json(obj: object) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+_encode_string = json.encoder.encode_basestring
+
+
 def _string(value: str, path: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise CanonicalJSONError(f"{path}: string is not valid Unicode (lone surrogate)") from None
-    # With ensure_ascii=False the stdlib escapes exactly what JCS escapes (quote, backslash,
-    # \b \t \n \f \r and other C0 controls as lowercase \u00xx) and nothing else.
-    return json.dumps(value, ensure_ascii=False)
+    # The stdlib's non-ASCII string encoder (json.dumps with ensure_ascii=False, called
+    # directly: json.dumps per string was two thirds of `ledger verify`) escapes exactly what
+    # JCS escapes (quote, backslash, \b \t \n \f \r and other C0 controls as lowercase
+    # \u00xx) and nothing else.
+    return _encode_string(value)
 
 
 def _utf16_key(key: str) -> bytes:
