@@ -204,3 +204,11 @@ def test_bad_entries_are_refused(engine: Engine) -> None:
     with pytest.raises(ValueError):
         ledger.append([NewEntry("note", {"x": float("nan")}, "me")], None)
     assert ledger.size() == 0
+
+
+def test_subject_values_too_long_for_their_column_are_refused_on_both(engine: Engine) -> None:
+    ledger = Ledger(engine)
+    with pytest.raises(LedgerError, match=r"body\.tenant is longer than 64"):
+        ledger.append([NewEntry("note", {"tenant": "t" * 65}, "me")], None)
+    ledger.append([NewEntry("note", {"tenant": "t" * 64, "note": "x" * 5000}, "me")], None)
+    assert ledger.entries(tenant="t" * 64)[0].body["note"] == "x" * 5000

@@ -144,17 +144,23 @@ def entry_leaf(seq: int, entry_type: str, recorded_at: str, actor: str, body: An
     )
 
 
-def _subject(body: Mapping[str, Any]) -> dict[str, str | None]:
-    def text(key: str) -> str | None:
-        value = body.get(key)
-        return value if isinstance(value, str) and value else None
+_SUBJECT_COLUMNS = {"tenant": 64, "environment": 64, "digest": 80, "commit": 64}
 
-    return {
-        "tenant": text("tenant"),
-        "environment": text("environment"),
-        "digest": text("digest"),
-        "commit_sha": text("commit"),
-    }
+
+def _subject(body: Mapping[str, Any]) -> dict[str, str | None]:
+    """The indexed subject columns; a value too long for its column is refused on every
+    backend alike (PostgreSQL would reject it, SQLite would store it)."""
+    found: dict[str, str | None] = {}
+    for key, limit in _SUBJECT_COLUMNS.items():
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            if len(value) > limit:
+                raise LedgerError(f"body.{key} is longer than {limit} characters")
+            found[key] = value
+        else:
+            found[key] = None
+    found["commit_sha"] = found.pop("commit")
+    return found
 
 
 def _pack(peaks: Sequence[bytes]) -> bytes:
@@ -187,6 +193,7 @@ class Ledger:
             if not entry.actor.strip():
                 raise LedgerError("every entry needs an actor")
             body = json.loads(canonical_json(dict(entry.body)))
+            _subject(body)
             prepared.append((entry, _time(entry.recorded_at), body))
         try:
             with write_transaction(self.engine) as connection:
