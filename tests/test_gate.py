@@ -339,3 +339,23 @@ def test_documented_policies_load_and_the_default_is_documented() -> None:
     rules = example.rules_for("prod", "dedicated-enterprise", "hansa-wholesale")
     assert (rules.min_approvals, rules.require_signed_commit) == (3, True)
     assert rules.change_windows is not None and len(rules.change_windows) == 2
+
+
+def test_the_example_platform_carries_the_promotion_policy() -> None:
+    from bulkhead.gate import rules_for_platform
+    from bulkhead.platform import load_platform
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "platform" / "bulkhead.yaml"
+    platform = load_platform(example)
+    assert platform.promotion is not None
+    dedicated = rules_for_platform(platform.promotion, "prod", "hansa-wholesale", platform)
+    assert (dedicated.min_approvals, dedicated.require_signed_commit) == (3, True)
+    assert dedicated.approved_registries == (
+        "registry.example.com/odoo",
+        "registry.example.com/cnpg",
+    )
+    assert dedicated.change_windows and all(w.time_zone for w in dedicated.change_windows)
+    shared = rules_for_platform(platform.promotion, "prod", "nordfreight", platform)
+    assert shared.min_approvals == 2 and not shared.change_windows
+    with pytest.raises(GateError, match="no-such-tenant"):
+        rules_for_platform(platform.promotion, "prod", "no-such-tenant", platform)

@@ -245,7 +245,10 @@ def gate(
     tenant: Annotated[str, typer.Option(help="Tenant.")],
     evidence: Annotated[Path, typer.Option(help="Evidence bundle from `evidence collect`.")],
     policy: Annotated[
-        Path | None, typer.Option(help="Promotion policy (YAML); default: the built-in one.")
+        Path | None,
+        typer.Option(
+            help="Promotion policy (YAML); default: the platform's `promotion`, else built-in."
+        ),
     ] = None,
     platform: Annotated[
         Path | None,
@@ -287,15 +290,18 @@ def gate(
         )
 
         moment = _now(now)
-        policy_text = policy.read_text(encoding="utf-8") if policy is not None else None
-        promotion = load_policy(policy_text, str(policy) if policy else "built-in policy")
-        canonical = policy_text or json.dumps(promotion.model_dump(mode="json"), sort_keys=True)
-        policy_sha = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         definition = None
         if platform is not None:
             from bulkhead.platform import load_platform
 
             definition = load_platform(platform)
+        policy_text = policy.read_text(encoding="utf-8") if policy is not None else None
+        promotion = load_policy(policy_text, str(policy) if policy else "built-in policy")
+        policy_source = str(policy) if policy is not None else "built-in policy"
+        if policy is None and definition is not None and definition.promotion is not None:
+            promotion, policy_source = definition.promotion, f"{platform} (promotion)"
+        canonical = policy_text or json.dumps(promotion.model_dump(mode="json"), sort_keys=True)
+        policy_sha = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         rules = rules_for_platform(promotion, environment, tenant, definition)
         bundle, bundle_text, problem = _read_bundle(evidence)
         signer = _signer(key_file, None, required=vsa is not None) if record or vsa else None
@@ -334,7 +340,7 @@ def gate(
                 sys.stderr.write(f"decision recorded as ledger entry {appended.first_seq}\n")
             if vsa is not None and signer is not None and bundle is not None:
                 statement = verification_summary(
-                    decision, str(policy or "built-in policy"), policy_sha, str(evidence)
+                    decision, policy_source, policy_sha, str(evidence)
                 )
                 envelope = sign_statement(statement, signer.key_id, signer.sign)
                 emit(json.dumps(envelope, indent=2) + "\n", vsa)

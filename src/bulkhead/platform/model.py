@@ -53,6 +53,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bulkhead.gate import PromotionPolicy
 from bulkhead.model import render_path
 
 SCHEMA_VERSION = 1
@@ -1432,6 +1433,11 @@ class Platform(_Model):
     platform: PlatformSettings
     tiers: dict[Name, Tier] = Field(min_length=1)
     tenants: tuple[Tenant, ...] = ()
+    promotion: PromotionPolicy | None = Field(
+        default=None,
+        description="Promotion gate rules per environment, with tier and tenant overrides "
+        "(docs/release.md); `bulkhead gate` uses its built-in policy when this is left out.",
+    )
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Platform:
