@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, delete, insert, select, text, update
 
+from bulkhead.ledger.canonical import canonical_json
 from bulkhead.ledger.keys import LedgerSigner
 from bulkhead.ledger.merkle import verify_consistency, verify_inclusion
 from bulkhead.store import upgrade
@@ -110,7 +110,7 @@ def test_modified_entry_with_recomputed_hash_breaks_the_checkpoint(engine: Engin
         connection.execute(
             update(LedgerEntry)
             .where(LedgerEntry.seq == 3)
-            .values(body=json.dumps(forged), leaf_hash=leaf)
+            .values(body=canonical_json(forged).decode(), leaf_hash=leaf)  # a careful forger
         )
     problems = _problems(ledger)
     assert "signed checkpoint at size 4 does not match" in problems
@@ -212,3 +212,18 @@ def test_subject_values_too_long_for_their_column_are_refused_on_both(engine: En
         ledger.append([NewEntry("note", {"tenant": "t" * 65}, "me")], None)
     ledger.append([NewEntry("note", {"tenant": "t" * 64, "note": "x" * 5000}, "me")], None)
     assert ledger.entries(tenant="t" * 64)[0].body["note"] == "x" * 5000
+
+
+def test_leaf_from_stored_text_equals_the_canonical_leaf() -> None:
+    from bulkhead.ledger.canonical import canonical_json
+    from bulkhead.store.ledger import entry_leaf, leaf_from_text
+
+    body = {"z": [1, {"b": "é\u2028\n"}], "a": None, "tenant": "acme", "n": -(2**53 - 1)}
+    text = canonical_json(body).decode()
+    for actor in ("ci@example.com", 'we"ird\\actor ☃'):
+        expected = entry_leaf(7, "note", "2026-12-04T00:00:00.000000Z", actor, body)
+        assert leaf_from_text(7, "note", "2026-12-04T00:00:00.000000Z", actor, text) == expected
+    spaced = text.replace(",", ", ")  # same content, not canonical: a different leaf
+    assert leaf_from_text(7, "note", "2026-12-04T00:00:00.000000Z", "a", spaced) != entry_leaf(
+        7, "note", "2026-12-04T00:00:00.000000Z", "a", body
+    )

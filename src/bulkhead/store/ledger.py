@@ -136,12 +136,21 @@ def _time(value: datetime | None) -> str:
 
 
 def entry_leaf(seq: int, entry_type: str, recorded_at: str, actor: str, body: Any) -> bytes:
-    """The leaf hash of one entry (RFC 6962 leaf over its canonical JSON)."""
-    return leaf_hash(
-        canonical_json(
-            {"seq": seq, "type": entry_type, "time": recorded_at, "actor": actor, "body": body}
-        )
-    )
+    """The leaf hash of one entry: RFC 6962 leaf over the canonical JSON of
+    `{"seq", "type", "time", "actor", "body"}`."""
+    body_text = canonical_json(body).decode("utf-8")
+    return leaf_from_text(seq, entry_type, recorded_at, actor, body_text)
+
+
+def leaf_from_text(seq: int, entry_type: str, recorded_at: str, actor: str, body: str) -> bytes:
+    """The same leaf from the stored canonical body text, without parsing it again.
+
+    The keys in JCS order are actor, body, seq, time, type; a stored body that is not the
+    canonical text of its content (edited by hand) gives a different leaf, as it should.
+    """
+    head = canonical_json({"actor": actor})[:-1]  # `{"actor":"..."`
+    tail = canonical_json({"seq": seq, "time": recorded_at, "type": entry_type})[1:]
+    return leaf_hash(head + b',"body":' + body.encode("utf-8") + b"," + tail)
 
 
 _SUBJECT_COLUMNS = {"tenant": 64, "environment": 64, "digest": 80, "commit": 64}
@@ -202,7 +211,8 @@ class Ledger:
                 rows = []
                 for offset, (entry, recorded_at, body) in enumerate(prepared):
                     seq = first + offset
-                    leaf = entry_leaf(seq, entry.entry_type, recorded_at, entry.actor, body)
+                    text = canonical_json(body).decode("utf-8")
+                    leaf = leaf_from_text(seq, entry.entry_type, recorded_at, entry.actor, text)
                     accumulator.append(leaf)
                     rows.append(
                         {
@@ -210,7 +220,7 @@ class Ledger:
                             "entry_type": entry.entry_type,
                             "recorded_at": recorded_at,
                             "actor": entry.actor,
-                            "body": canonical_json(body).decode("utf-8"),
+                            "body": text,
                             "leaf_hash": leaf,
                             **_subject(body),
                         }
@@ -475,8 +485,7 @@ class Ledger:
     @staticmethod
     def _recomputed_leaf(row: Row[Any], result: Verification) -> bytes:
         try:
-            body = json.loads(row.body)
-            return entry_leaf(row.seq, row.entry_type, row.recorded_at, row.actor, body)
+            return leaf_from_text(row.seq, row.entry_type, row.recorded_at, row.actor, row.body)
         except (ValueError, TypeError) as error:
             result.problems.append(f"entry {row.seq} has an unreadable body: {error}")
             return b"\0" * HASH_SIZE
