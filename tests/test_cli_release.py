@@ -93,6 +93,13 @@ def test_release_flow(env: dict[str, str], tmp_path: Path) -> None:
     assert code == 0, out + errors
     assert json.loads(vsa.read_text())["payloadType"] == "application/vnd.in-toto+json"
 
+    code, out, _ = _run(
+        env, "gate", "--tenant", "acme", "--environment", "prod", "--evidence", str(prod),
+        "--format", "markdown", "--no-record", "--now", NOW,
+    )  # fmt: skip
+    assert code == 0
+    assert out.startswith("## Gate: ALLOW acme/prod\n")
+    assert "| approvals | pass | approved by carol, dave |" in out
     code, out, _ = _run(env, "trace", digest, "--format", "json")
     assert code == 0
     trace = json.loads(out)

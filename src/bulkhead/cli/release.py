@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import sys
-from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -261,7 +260,11 @@ def gate(
         typer.Option(help="Also write a signed SLSA verification summary (DSSE) to FILE."),
     ] = None,
     record: Annotated[
-        bool, typer.Option(help="Append the decision to the ledger and keep the bundle.")
+        bool,
+        typer.Option(
+            help="Append the decision to the ledger and keep the bundle (the ledger's "
+            "deployments are read either way)."
+        ),
     ] = True,
     actor: Annotated[str | None, typer.Option(help="Who asks (default $BULKHEAD_ACTOR).")] = None,
     key_file: KeyFileOpt = None,
@@ -305,10 +308,10 @@ def gate(
         rules = rules_for_platform(promotion, environment, tenant, definition)
         bundle, bundle_text, problem = _read_bundle(evidence)
         signer = _signer(key_file, None, required=vsa is not None) if record or vsa else None
-        with _store(database) if record else nullcontext() as engine:
+        with _store(database) as engine:
             from bulkhead.store.ledger import Ledger, NewEntry
 
-            ledger = Ledger(engine) if engine is not None else None
+            ledger = Ledger(engine)
             if bundle is None:
                 decision = Decision(
                     Verdict.DENY, tenant, environment, "", "", "", "",
@@ -322,7 +325,7 @@ def gate(
                 )
                 decision = evaluate(bundle, rules, facts)
             emit(_decision_text(decision, fmt), output)
-            if ledger is not None and engine is not None:
+            if record:
                 if bundle is not None:
                     from bulkhead.store.evidence import save_bundle
 
@@ -339,9 +342,7 @@ def gate(
                 appended = ledger.append([NewEntry("gate-decision", body, _actor(actor))], signer)
                 sys.stderr.write(f"decision recorded as ledger entry {appended.first_seq}\n")
             if vsa is not None and signer is not None and bundle is not None:
-                statement = verification_summary(
-                    decision, policy_source, policy_sha, str(evidence)
-                )
+                statement = verification_summary(decision, policy_source, policy_sha, str(evidence))
                 envelope = sign_statement(statement, signer.key_id, signer.sign)
                 emit(json.dumps(envelope, indent=2) + "\n", vsa)
         code = EXIT_CLEAN if decision.allowed else EXIT_FINDINGS
