@@ -271,7 +271,7 @@ def _verifiers(
     name = _key_name(key_name)
     found = [_public_key(path, name) for path in public_keys]
     signer = _signer(key_file, key_name, required=False)
-    if signer is not None:
+    if signer is not None and signer.verifier() not in found:
         found.append(signer.verifier())
     if not found:
         raise UserError(
