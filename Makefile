@@ -21,6 +21,15 @@ demo: $(STAMP)
 	@$(BIN)/bulkhead scan examples/flawed --config examples/bulkhead.toml; code=$$?; \
 	  if [ $$code -ne 1 ]; then echo "expected exit 1 from the flawed tenant, got $$code"; exit 1; fi
 	@echo
+	@echo "== the example platform: tenancy advice, render, and a scan of the result (expect: clean) =="
+	$(BIN)/bulkhead tenancy --platform examples/platform/bulkhead.yaml
+	@rm -rf .demo-render
+	$(BIN)/bulkhead render examples/platform/bulkhead.yaml --output .demo-render \
+	  --redis-image registry.example.com/redis@sha256:3f1c9a0b6e2d4c8f7a5b9e1d0c2f4a6b8d0e2c4f6a8b0d2e4f6a8c0e2d4f6b8a
+	$(BIN)/bulkhead scan .demo-render examples/platform/cluster \
+	  --approved-registry registry.example.com --fail-on low
+	@rm -rf .demo-render
+	@echo
 	@echo "== an example release: evidence, gates, deployments, ledger, trace =="
 	examples/release/demo.sh $(BIN)/bulkhead
 

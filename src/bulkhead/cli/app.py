@@ -359,7 +359,9 @@ def build_app() -> typer.Typer:
 
     from bulkhead.cli import ledger as ledger_commands
     from bulkhead.cli import release as release_commands
+    from bulkhead.cli import render as render_commands
 
+    render_commands.register(app)
     ledger_commands.register(app)
     release_commands.register(app)
     return app
