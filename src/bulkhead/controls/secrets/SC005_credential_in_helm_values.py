@@ -116,7 +116,7 @@ def check(resource: Resource, settings: Settings) -> Iterator[Hit]:
     if resource.kind == "ApplicationSet":
         spec = as_mapping(as_mapping(spec.get("template")).get("spec"))
         base = ("spec", "template", "spec")
-    sources = [(("source",), spec.get("source"))]
+    sources: list[tuple[FieldPath, Any]] = [(("source",), spec.get("source"))]
     sources += [(("sources", i), s) for i, s in enumerate(as_list(spec.get("sources")))]
     for where, source in sources:
         helm = as_mapping(as_mapping(source).get("helm"))
