@@ -107,7 +107,7 @@ _RESOURCES = resources_data()
 def tier_data(draw: st.DrawFn) -> dict[str, Any]:
     """A tier whose prod defaults satisfy every guardrail."""
     min_prod = draw(st.integers(2, 3))
-    schedule = draw(st.sampled_from(sorted(BACKUP_SCHEDULES)))
+    schedule = draw(st.sampled_from([*sorted(BACKUP_SCHEDULES), "auto"]))
     tier: dict[str, Any] = {
         "release": draw(st.sampled_from(("v2025.9.1", "v1.2.3", "v2026.1.0-rc.1", "a" * 40))),
         "replicas": draw(st.integers(min_prod, min_prod + 2)),
@@ -148,8 +148,8 @@ _TIER = tier_data()
 def _prod_rpo_floor(tier: dict[str, Any], overrides: dict[str, Any]) -> int:
     """What the tenant's prod backups guarantee (see docs/platform.md, RPO rule)."""
     backup = {**tier["backup"], **overrides.get("backup", {})}
-    if backup.get("wal_archiving"):
-        return 300
+    if backup.get("wal_archiving") or backup["schedule"] == "auto":
+        return 300  # `auto` backs up as often as the strictest RPO needs, down to 5 minutes
     return BACKUP_SCHEDULES[backup["schedule"]]
 
 

@@ -693,3 +693,42 @@ def test_generated_platforms_validate_resolve_and_round_trip(data: Data) -> None
 @given(platforms())
 def test_platforms_strategy_yields_models(platform: Platform) -> None:
     assert isinstance(platform, Platform)
+
+
+@pytest.mark.parametrize(
+    ("rpo", "wal", "schedule"),
+    [
+        (None, False, "0 2 * * *"),
+        (86_400 * 2, False, "0 2 * * *"),
+        (86_400, False, "0 2 * * *"),
+        (14_400, False, "0 */4 * * *"),
+        (18_000, False, "0 */4 * * *"),  # 5h: every 4 hours, the next one down
+        (3_600, False, "0 * * * *"),
+        (1_800, False, "*/30 * * * *"),
+        (300, False, "*/5 * * * *"),
+        (60, False, "*/5 * * * *"),  # cannot be met: the RPO rule asks for WAL archiving
+        (60, True, "0 2 * * *"),
+    ],
+)
+def test_derived_backup_schedule(rpo: int | None, wal: bool, schedule: str) -> None:
+    from bulkhead.platform.model import derived_backup_schedule, longest_gap
+
+    assert derived_backup_schedule(rpo, wal) == schedule
+    if rpo is not None and rpo >= 300 and not wal:
+        assert longest_gap(schedule) <= rpo
+
+
+def test_auto_schedule_follows_the_tenants_strictest_rpo() -> None:
+    from bulkhead.platform import effective_environment, load_platform
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "platform" / "bulkhead.yaml"
+    platform = load_platform(example)
+    schedules = {}
+    for tenant in platform.tenants:
+        if tenant.tier != "shared-standard":
+            continue
+        effective = effective_environment(platform, tenant.name, "prod")
+        strictest = min((p.rpo for p in tenant.processes), default=None)
+        assert effective.backup.longest_gap <= (strictest or 86_400)
+        schedules[tenant.name] = effective.backup.schedule
+    assert len(set(schedules.values())) > 1  # tenants of one tier back up at different rates

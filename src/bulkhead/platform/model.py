@@ -846,6 +846,65 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+AUTO_SCHEDULE = "auto"
+
+
+def _check_backup_schedule(expression: str) -> str:
+    return AUTO_SCHEDULE if expression.strip() == AUTO_SCHEDULE else check_cron(expression)
+
+
+BackupSchedule = Annotated[
+    str,
+    AfterValidator(_check_backup_schedule),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\S+(\s+\S+){4}\s*$"},
+                {"const": AUTO_SCHEDULE},
+            ],
+            "examples": ["auto", "0 */6 * * *", "30 2 * * *"],
+        }
+    ),
+]
+# From the least to the most frequent: (longest gap in seconds, cron schedule in UTC).
+_DERIVED_SCHEDULES = (
+    (86_400, "0 2 * * *"),
+    (43_200, "0 */12 * * *"),
+    (28_800, "0 */8 * * *"),
+    (21_600, "0 */6 * * *"),
+    (14_400, "0 */4 * * *"),
+    (10_800, "0 */3 * * *"),
+    (7_200, "0 */2 * * *"),
+    (3_600, "0 * * * *"),
+    (1_800, "*/30 * * * *"),
+    (1_200, "*/20 * * * *"),
+    (900, "*/15 * * * *"),
+    (600, "*/10 * * * *"),
+    (300, "*/5 * * * *"),
+)
+
+
+def derived_backup_schedule(strictest_rpo: int | None, wal_archiving: bool) -> str:
+    """The least frequent schedule whose longest gap is within the strictest RPO.
+
+    With WAL archiving the RPO is met by archiving, and base backups run daily; without any
+    business process, daily too. An RPO under five minutes cannot be met by base backups:
+    the most frequent schedule is returned, and the RPO rule asks for WAL archiving.
+    """
+    if wal_archiving or strictest_rpo is None:
+        return _DERIVED_SCHEDULES[0][1]
+    for gap, schedule in _DERIVED_SCHEDULES:
+        if gap <= strictest_rpo:
+            return schedule
+    return _DERIVED_SCHEDULES[-1][1]
+
+
+def _backup_schedule(declared: str, processes: Sequence[BusinessProcess], wal: bool) -> str:
+    if declared != AUTO_SCHEDULE:
+        return declared
+    return derived_backup_schedule(min((p.rpo for p in processes), default=None), wal)
+
+
 class TimeWindow(_Model):
     """A recurring window: starts on each `schedule` match and lasts `duration`."""
 
@@ -978,9 +1037,11 @@ class BackupSettings(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schedule: CronSchedule = Field(
-        description="Cron schedule (UTC, 5 fields) of base backups. Without WAL archiving, "
-        "every business process RPO must be >= the longest gap between two runs."
+    schedule: BackupSchedule = Field(
+        description="Cron schedule (UTC, 5 fields) of base backups, or `auto`: derived from "
+        "the strictest RPO of the tenant's business processes (daily with WAL archiving). "
+        "Without WAL archiving, every business process RPO must be >= the longest gap "
+        "between two runs."
     )
     retention: PositiveDuration = Field(
         description="How long backups are kept, in whole days (e.g. 30d); at least the longest "
@@ -1001,7 +1062,7 @@ class BackupSettings(_Model):
 class BackupOverride(_Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schedule: CronSchedule | None = None
+    schedule: BackupSchedule | None = None
     retention: PositiveDuration | None = None
     wal_archiving: StrictBool | None = None
     wal_archive_timeout: PositiveDuration | None = None
@@ -1772,6 +1833,8 @@ def _check_sizing(
                     (limit_loc, f"must be >= requests.{resource} ({request}) (got {limit})")
                 )
     schedule, _ = layers.pick("backup", "schedule")
+    if schedule == AUTO_SCHEDULE:  # derived per tenant; never further apart than daily
+        schedule = derived_backup_schedule(None, wal_archiving=False)
     retention, retention_loc = layers.pick("backup", "retention")
     gap = longest_gap(schedule)
     if retention % 86_400:
@@ -1939,7 +2002,7 @@ def _resolve(
     # Business processes: RPO against what prod backups can guarantee.
     wal, _ = layers.pick("backup", "wal_archiving")
     timeout, _ = layers.pick("backup", "wal_archive_timeout")
-    schedule, _ = layers.pick("backup", "schedule")
+    schedule = _backup_schedule(layers.pick("backup", "schedule")[0], tenant.processes, wal)
     gap = longest_gap(schedule)
     achievable = timeout if wal else gap
     if env is EnvironmentName.PROD:
@@ -2019,9 +2082,9 @@ def _build(
         taints=tuple(taints),
     )
 
-    schedule = value("backup", "schedule")
     retention = value("backup", "retention")
     wal = bool(value("backup", "wal_archiving"))
+    schedule = _backup_schedule(value("backup", "schedule"), tenant.processes, wal)
     timeout = value("backup", "wal_archive_timeout")
     gap = longest_gap(schedule)
     storage = settings.object_storage
