@@ -32,6 +32,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== an example release: evidence, gates, deployments, ledger, trace =="
 	examples/release/demo.sh $(BIN)/bulkhead
+	@echo
+	@echo "== a disaster-recovery drill on an Odoo-like sample database =="
+	$(BIN)/bulkhead drill demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

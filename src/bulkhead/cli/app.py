@@ -357,6 +357,7 @@ def build_app() -> typer.Typer:
             count = len(report.active)
             sys.stderr.write(f"baseline: {count} findings recorded in {output}\n")
 
+    from bulkhead.cli import drill as drill_commands
     from bulkhead.cli import ledger as ledger_commands
     from bulkhead.cli import release as release_commands
     from bulkhead.cli import render as render_commands
@@ -364,6 +365,7 @@ def build_app() -> typer.Typer:
     render_commands.register(app)
     ledger_commands.register(app)
     release_commands.register(app)
+    drill_commands.register(app)
     return app
 
 
