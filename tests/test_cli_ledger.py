@@ -14,10 +14,11 @@ import typer
 from sqlalchemy import delete, text, update
 from typer.testing import CliRunner, Result
 
-from bulkhead.cli.ledger import NOT_INITIALISED, register
+from bulkhead.cli.ledger import register
 from bulkhead.ledger.canonical import canonical_json
 from bulkhead.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from bulkhead.store import open_engine
+from bulkhead.store.db import NOT_INITIALISED
 from bulkhead.store.models import LedgerEntry
 from tests.database import BACKENDS, database_url
 

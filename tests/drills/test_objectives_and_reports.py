@@ -78,7 +78,7 @@ def test_bad_objectives_are_one_line(text: str, message: str) -> None:
 
 
 def test_ledger_key_name_matches_the_ledger() -> None:
-    from bulkhead.cli.drill import LEDGER_ORIGIN
+    from bulkhead.cli.store import LEDGER_ORIGIN
     from bulkhead.store.ledger import DEFAULT_ORIGIN
 
     assert LEDGER_ORIGIN == DEFAULT_ORIGIN

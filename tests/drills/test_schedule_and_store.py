@@ -176,8 +176,8 @@ def test_migration_adds_and_removes_drill_results(backend: str, tmp_path: Path) 
 
 
 def test_store_must_be_initialised(tmp_path: Path) -> None:
-    from bulkhead.drills.history import require_schema
     from bulkhead.store import open_engine
+    from bulkhead.store.db import require_current_schema as require_schema
 
     engine = open_engine(f"sqlite:///{tmp_path / 'b.db'}")
     with pytest.raises(StoreError, match="run bulkhead db upgrade"):

@@ -13,13 +13,11 @@ source). Secrets never come from flags: the drill key from `--key-file`,
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,6 +25,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bulkhead.cli.common import EXIT_CLEAN, EXIT_FINDINGS, UserError, emit, guard
+from bulkhead.cli.store import actor as actor_name
+from bulkhead.cli.store import database_url, ledger_signer, open_store
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -41,11 +41,7 @@ __all__ = ["register"]
 
 SOURCE_VARIABLE = "BULKHEAD_DRILL_SOURCE_URL"
 SCRATCH_VARIABLE = "BULKHEAD_DRILL_SCRATCH_URL"
-ACTOR_VARIABLE = "BULKHEAD_ACTOR"
 DEMO_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-LEDGER_ORIGIN = "bulkhead.ledger"
-"""bulkhead.store.ledger.DEFAULT_ORIGIN, spelled out so `drill run` does not import SQLAlchemy
-before the drill starts (a test keeps them equal)."""
 
 
 class RunFormat(StrEnum):
@@ -233,59 +229,6 @@ def platform_source(platform: Platform, tenant: str, environment: str) -> str:
         f"postgresql://{pg.owner}@{pg.cluster_name}-rw.{effective.namespace}.svc:5432/"
         f"{pg.database}?sslmode=require"
     )
-
-
-def _url(database: str | None) -> str:
-    from bulkhead.store import database_url
-
-    return (database or "").strip() or database_url()
-
-
-def _missing_sqlite(url: str) -> bool:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return False
-    if parsed.get_backend_name() != "sqlite":
-        return False
-    name = parsed.database or ""
-    return bool(name) and name != ":memory:" and not Path(name).expanduser().exists()
-
-
-@contextmanager
-def _store(database: str | None) -> Iterator[Engine]:
-    """The store at the head schema revision (only `bulkhead db upgrade` migrates)."""
-    engine = _open_store(database)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def _actor(actor: str | None) -> str:
-    value = (actor or os.environ.get(ACTOR_VARIABLE, "")).strip()
-    if not value:
-        try:
-            value = getpass.getuser().strip()
-        except (KeyError, OSError):
-            value = ""
-    if not value or len(value) > 255 or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise UserError(
-            f"no usable actor: pass --actor NAME or set ${ACTOR_VARIABLE} (at most 255 "
-            "characters, no control characters)"
-        )
-    return value
-
-
-def _signer(key_file: Path | None, key_name: str | None) -> LedgerSigner | None:
-    from bulkhead.ledger.keys import ENV_KEY_FILE, ENV_KEY_PEM, load_signer
-
-    if key_file is None and not os.environ.get(ENV_KEY_FILE) and not os.environ.get(ENV_KEY_PEM):
-        return None
-    return load_signer(key_name or LEDGER_ORIGIN, key_file, os.environ)
 
 
 def _render(
@@ -527,8 +470,8 @@ def _drill_run(
     import datetime as dt
 
     started = utc_text(dt.datetime.now(dt.UTC))
-    who = _actor(actor) if record else ""
-    signer = _signer(ledger_key_file, ledger_key_name) if record else None
+    who = actor_name(actor) if record else ""
+    signer = ledger_signer(ledger_key_file, ledger_key_name, required=False) if record else None
     kwargs: dict[str, Any] = {"progress": _progress()}
     if runner is not None:
         kwargs["runner"] = runner
@@ -568,19 +511,9 @@ def _drill_run(
 
 def _open_store(database: str | None) -> Engine:
     """The store at the head revision, or StoreError (only `bulkhead db upgrade` migrates)."""
-    from bulkhead.drills.history import NOT_INITIALISED, require_schema
-    from bulkhead.store import StoreError, open_engine
+    from bulkhead.store.db import open_current
 
-    url = _url(database)
-    if _missing_sqlite(url):
-        raise StoreError(NOT_INITIALISED)
-    engine = open_engine(url)
-    try:
-        require_schema(engine)
-    except BaseException:
-        engine.dispose()
-        raise
-    return engine
+    return open_current(database_url(database))
 
 
 class _StoreOpening:
@@ -876,7 +809,7 @@ def drill_history(
         from bulkhead.drills import report
         from bulkhead.drills.history import past_results
 
-        with _store(database) as engine:
+        with open_store(database) as engine:
             documents = past_results(engine, tenant=tenant, environment=environment, limit=limit)
         if fmt is RunFormat.json:
             text = report.history_json(documents)

@@ -18,9 +18,7 @@ prints private key material.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,6 +30,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bulkhead.cli.common import EXIT_CLEAN, EXIT_FINDINGS, UserError, color, emit, guard, width
+from bulkhead.cli.store import actor as _actor
+from bulkhead.cli.store import database_url as _url
+from bulkhead.cli.store import key_name as _key_name
+from bulkhead.cli.store import ledger_signer as _signer
+from bulkhead.cli.store import open_store as _store
+from bulkhead.cli.store import store_errors as _expected
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -39,18 +43,14 @@ if TYPE_CHECKING:
     from bulkhead.ledger.keys import LedgerSigner, LedgerVerifier
     from bulkhead.store.ledger import Appended, Ledger, StoredEntry
 
-__all__ = ["JSON_SCHEMA_VERSION", "NOT_INITIALISED", "register"]
+__all__ = ["JSON_SCHEMA_VERSION", "register"]
 
 JSON_SCHEMA_VERSION = "1.0"
-NOT_INITIALISED = "database not initialised: run bulkhead db upgrade"
-ACTOR_VARIABLE = "BULKHEAD_ACTOR"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_NOTE_BYTES = 64 * 1024
-MAX_ACTOR_LENGTH = 255  # the width of ledger_entries.actor
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _COMMIT = re.compile(r"[0-9a-f]{7,40}")
 _SUBJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class OutputFormat(StrEnum):
@@ -118,98 +118,6 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on err
 # --- plumbing ------------------------------------------------------------------------------
 
 
-def _expected() -> tuple[type[BaseException], ...]:
-    """The errors of the store and ledger modules whose message is meant for the user."""
-    from bulkhead.ledger.canonical import CanonicalJSONError
-    from bulkhead.ledger.checkpoint import CheckpointError
-    from bulkhead.ledger.keys import LedgerKeyError
-    from bulkhead.store.db import StoreError
-    from bulkhead.store.ledger import LedgerError
-
-    return (StoreError, LedgerError, LedgerKeyError, CheckpointError, CanonicalJSONError)
-
-
-def _url(database: str | None) -> str:
-    from bulkhead.store import database_url
-
-    return (database or "").strip() or database_url()
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    """A SQLite URL whose file does not exist (opening it would create an empty database)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return False  # open_engine reports it
-    if parsed.get_backend_name() != "sqlite":
-        return False
-    database = parsed.database or ""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return False
-    return not Path(database).expanduser().exists()
-
-
-def _script_revisions() -> tuple[str, frozenset[str]]:
-    """The head revision of the shipped migrations, and every revision they know."""
-    from alembic.script import ScriptDirectory
-
-    from bulkhead.store.db import MIGRATIONS
-
-    script = ScriptDirectory(str(MIGRATIONS))
-    head = script.get_current_head()
-    if head is None:  # pragma: no cover - the package ships its migrations
-        raise UserError("this bulkhead has no database migrations")
-    return head, frozenset(revision.revision for revision in script.walk_revisions())
-
-
-def _schema_problem(current: str | None) -> str | None:
-    """Why a store at revision `current` cannot be used, or None when it is at head."""
-    head, known = _script_revisions()
-    if current == head:
-        return None
-    if current is None:
-        return NOT_INITIALISED
-    if current in known:
-        return f"{NOT_INITIALISED} (schema revision {current}, this bulkhead needs {head})"
-    return (
-        f"database schema revision {current} is newer than this bulkhead knows "
-        f"(head {head}): upgrade bulkhead"
-    )
-
-
-def _one_line(error: BaseException) -> str:
-    original = getattr(error, "orig", None) or error
-    lines = str(original).strip().splitlines()
-    return f"database error: {lines[0] if lines else type(original).__name__}"
-
-
-@contextmanager
-def _store(database: str | None, *, at_head: bool = True) -> Iterator[Engine]:
-    """An engine on the selected database, disposed afterwards. With `at_head` the schema
-    must be current (see the module docstring). Database errors become one-line StoreErrors."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bulkhead.store import StoreError, current_revision, open_engine
-
-    url = _url(database)
-    if at_head and _missing_sqlite_file(url):
-        raise UserError(NOT_INITIALISED)
-    engine = open_engine(url)
-    try:
-        if at_head:
-            problem = _schema_problem(current_revision(engine))
-            if problem is not None:
-                raise UserError(problem)
-        yield engine
-    except SQLAlchemyError as error:
-        raise StoreError(_one_line(error)) from None
-    finally:
-        engine.dispose()
-
-
 @contextmanager
 def _ledger(database: str | None) -> Iterator[Ledger]:
     from bulkhead.store.ledger import Ledger
@@ -220,28 +128,6 @@ def _ledger(database: str | None) -> Iterator[Ledger]:
 
 def _where(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
-
-
-def _key_name(name: str | None) -> str:
-    from bulkhead.store.ledger import DEFAULT_ORIGIN
-
-    return name if name else DEFAULT_ORIGIN
-
-
-def _key_configured(key_file: Path | None, env: Mapping[str, str]) -> bool:
-    from bulkhead.ledger.keys import ENV_KEY_FILE, ENV_KEY_PEM
-
-    return key_file is not None or bool(env.get(ENV_KEY_FILE)) or bool(env.get(ENV_KEY_PEM))
-
-
-def _signer(key_file: Path | None, key_name: str | None, *, required: bool) -> LedgerSigner | None:
-    """The checkpoint signer, or None when no key is configured and none is `required`.
-    A configured key that cannot be loaded is always an error, never a silent unsigned append."""
-    from bulkhead.ledger.keys import load_signer
-
-    if not required and not _key_configured(key_file, os.environ):
-        return None
-    return load_signer(_key_name(key_name), key_file, os.environ)
 
 
 def _public_key(path: Path, name: str) -> LedgerVerifier:
@@ -280,22 +166,6 @@ def _verifiers(
             "$BULKHEAD_LEDGER_KEY)"
         )
     return found
-
-
-def _actor(actor: str | None) -> str:
-    value = (actor or os.environ.get(ACTOR_VARIABLE, "")).strip()
-    if not value:
-        try:
-            value = getpass.getuser().strip()
-        except (KeyError, OSError):
-            value = ""
-    if not value:
-        raise UserError(f"no actor: pass --actor NAME or set ${ACTOR_VARIABLE}")
-    if len(value) > MAX_ACTOR_LENGTH or _CONTROL.search(value):
-        raise UserError(
-            f"the actor must be at most {MAX_ACTOR_LENGTH} characters without control characters"
-        )
-    return value
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -420,9 +290,10 @@ def db_upgrade(database: DatabaseOpt = None, debug: DebugOpt = False) -> None:
     """Create or migrate the database schema to this bulkhead's version (idempotent)."""
     with guard(debug, _expected()), _store(database, at_head=False) as engine:
         from bulkhead.store import current_revision, upgrade
+        from bulkhead.store.db import NOT_INITIALISED, schema_problem
 
         before = current_revision(engine)
-        problem = _schema_problem(before)
+        problem = schema_problem(before)
         if problem is not None and not problem.startswith(NOT_INITIALISED):
             raise UserError(problem)
         upgrade(engine)
@@ -440,15 +311,22 @@ def db_upgrade(database: DatabaseOpt = None, debug: DebugOpt = False) -> None:
 def db_current(database: DatabaseOpt = None, debug: DebugOpt = False) -> None:
     """Print the schema revision of the database and whether it is current."""
     with guard(debug, _expected()):
-        head, _ = _script_revisions()
-        if _missing_sqlite_file(_url(database)):
+        from bulkhead.store.db import (
+            NOT_INITIALISED,
+            head_revision,
+            missing_sqlite_file,
+            schema_problem,
+        )
+
+        head, _ = head_revision()
+        if missing_sqlite_file(_url(database)):
             emit(f"none ({NOT_INITIALISED}; head is {head})\n", None)
             return
         with _store(database, at_head=False) as engine:
             from bulkhead.store import current_revision
 
             current = current_revision(engine)
-        problem = _schema_problem(current)
+        problem = schema_problem(current)
         if problem is None:
             emit(f"{current} (head)\n", None)
         elif current is None:

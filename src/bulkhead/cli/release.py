@@ -63,14 +63,14 @@ Files = list[Path] | None
 
 
 def _expected() -> tuple[type[BaseException], ...]:
-    from bulkhead.cli.ledger import _expected as ledger_errors
+    from bulkhead.cli.store import store_errors
     from bulkhead.evidence import BundleError
     from bulkhead.evidence.signatures import TrustConfigError
     from bulkhead.gate import GateError
     from bulkhead.platform import PlatformError
     from bulkhead.store.trace import TraceError
 
-    return (*ledger_errors(), BundleError, TrustConfigError, GateError, PlatformError, TraceError)
+    return (*store_errors(), BundleError, TrustConfigError, GateError, PlatformError, TraceError)
 
 
 def _now(value: str | None) -> dt.datetime:
@@ -278,7 +278,8 @@ def gate(
     says which. The decision is appended to the ledger (with --no-record, it is not)."""
     code = EXIT_ERROR
     with guard(debug, _expected()):
-        from bulkhead.cli.ledger import _actor, _signer, _store
+        from bulkhead.cli.store import actor as actor_name
+        from bulkhead.cli.store import ledger_signer, open_store
         from bulkhead.gate import (
             Decision,
             Facts,
@@ -307,8 +308,8 @@ def gate(
         policy_sha = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         rules = rules_for_platform(promotion, environment, tenant, definition)
         bundle, bundle_text, problem = _read_bundle(evidence)
-        signer = _signer(key_file, None, required=vsa is not None) if record or vsa else None
-        with _store(database) as engine:
+        signer = ledger_signer(key_file, None, required=vsa is not None) if record or vsa else None
+        with open_store(database) as engine:
             from bulkhead.store.ledger import Ledger, NewEntry
 
             ledger = Ledger(engine)
@@ -339,7 +340,9 @@ def gate(
                     "failed_rules": [r.rule for r in decision.results if not r.passed],
                     "policy_sha256": policy_sha,
                 }
-                appended = ledger.append([NewEntry("gate-decision", body, _actor(actor))], signer)
+                appended = ledger.append(
+                    [NewEntry("gate-decision", body, actor_name(actor))], signer
+                )
                 sys.stderr.write(f"decision recorded as ledger entry {appended.first_seq}\n")
             if vsa is not None and signer is not None and bundle is not None:
                 statement = verification_summary(decision, policy_source, policy_sha, str(evidence))
@@ -398,13 +401,13 @@ def trace_command(
 ) -> None:
     """Show commit -> evidence -> gate decisions -> deployments, with inclusion proofs."""
     with guard(debug, _expected()):
-        from bulkhead.cli.ledger import _store
+        from bulkhead.cli.store import open_store
         from bulkhead.store.ledger import Ledger
         from bulkhead.store.trace import trace
 
         if kind is not None and kind not in ("commit", "digest", "deployment"):
             raise UserError("--kind must be commit, digest or deployment")
-        with _store(database) as engine:
+        with open_store(database) as engine:
             document = trace(engine, Ledger(engine), query, kind).as_dict()
         if fmt is TraceFormat.json:
             emit(_dump(document), output)

@@ -22,28 +22,10 @@ from bulkhead.store.drill_models import DrillResult as DrillRow
 if TYPE_CHECKING:
     from bulkhead.ledger.keys import LedgerSigner
 
-NOT_INITIALISED = "database not initialised: run bulkhead db upgrade"
-
-
 def _one_line(error: SQLAlchemyError) -> str:
     original = getattr(error, "orig", None) or error
     lines = str(original).strip().splitlines()
     return f"database error: {lines[0] if lines else type(original).__name__}"
-
-
-def require_schema(engine: Engine) -> None:
-    """The store must be at the head revision: only `bulkhead db upgrade` migrates."""
-    from alembic.script import ScriptDirectory
-
-    from bulkhead.store.db import MIGRATIONS, current_revision
-
-    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    current = current_revision(engine)
-    if current == head:
-        return
-    if current is None:
-        raise StoreError(NOT_INITIALISED)
-    raise StoreError(f"{NOT_INITIALISED} (schema revision {current}, this bulkhead needs {head})")
 
 
 @dataclass(frozen=True, slots=True)

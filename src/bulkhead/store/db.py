@@ -134,3 +134,71 @@ def _one_line(error: SQLAlchemyError) -> str:
     original = getattr(error, "orig", None) or error
     first = str(original).strip().splitlines()
     return f"database error: {first[0] if first else type(original).__name__}"
+
+
+# --- schema policy -------------------------------------------------------------------------
+# Only `bulkhead db upgrade` migrates; everything else refuses a store that is not at the head
+# of the migrations shipped with this bulkhead (migrating implicitly would let a read-only
+# command take the write lock and change a shared schema under other running versions).
+
+NOT_INITIALISED = "database not initialised: run bulkhead db upgrade"
+
+
+def head_revision() -> tuple[str, frozenset[str]]:
+    """The head revision of the shipped migrations, and every revision they know."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    if head is None:  # pragma: no cover - the package ships its migrations
+        raise StoreError("this bulkhead has no database migrations")
+    return head, frozenset(revision.revision for revision in script.walk_revisions())
+
+
+def schema_problem(current: str | None) -> str | None:
+    """Why a store at revision `current` cannot be used, or None when it is at head."""
+    head, known = head_revision()
+    if current == head:
+        return None
+    if current is None:
+        return NOT_INITIALISED
+    if current in known:
+        return f"{NOT_INITIALISED} (schema revision {current}, this bulkhead needs {head})"
+    return (
+        f"database schema revision {current} is newer than this bulkhead knows "
+        f"(head {head}): upgrade bulkhead"
+    )
+
+
+def require_current_schema(engine: Engine) -> None:
+    problem = schema_problem(current_revision(engine))
+    if problem is not None:
+        raise StoreError(problem)
+
+
+def missing_sqlite_file(url: str) -> bool:
+    """A SQLite URL whose file does not exist (opening it would create an empty database)."""
+    try:
+        parsed = make_url(_normalize(url))
+    except ArgumentError:
+        return False  # open_engine reports it
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return False
+    return not Path(database).expanduser().exists()
+
+
+def open_current(url: str) -> Engine:
+    """An engine on a store at the head revision; StoreError (one line) otherwise. A missing
+    SQLite file is reported as not initialised, never created."""
+    if missing_sqlite_file(url):
+        raise StoreError(NOT_INITIALISED)
+    engine = open_engine(url)
+    try:
+        require_current_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
