@@ -22,6 +22,7 @@ from bulkhead.store.drill_models import DrillResult as DrillRow
 if TYPE_CHECKING:
     from bulkhead.ledger.keys import LedgerSigner
 
+
 def _one_line(error: SQLAlchemyError) -> str:
     original = getattr(error, "orig", None) or error
     lines = str(original).strip().splitlines()
