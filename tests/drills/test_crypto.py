@@ -7,6 +7,7 @@ import errno
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,45 @@ def test_a_flipped_byte_in_a_file_is_named_and_nothing_is_left(
     assert "data/3001.dat.gz.enc" in message and "nothing was restored" in message
     assert "\n" not in message
     assert not (tmp_path / "out").exists()
+
+
+def test_largest_files_first_but_manifest_and_errors_in_name_order(
+    tmp_path: Path, key: DrillKey, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker makes the schedule visible: largest first (a pg_dump directory's few large
+    table files must not start last), while the manifest lists files by name and the damaged
+    file reported is the first in manifest order, whichever failed first."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    started: list[str] = []
+    encrypt_file, decrypt_file = crypto._encrypt_file, crypto._decrypt_file
+
+    def encrypting(source: Path, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        started.append(source.name)
+        return encrypt_file(source, *args, **kwargs)
+
+    def decrypting(data_dir: Path, output_dir: Path, entry: Any, *args: Any) -> None:
+        started.append(entry["name"])
+        decrypt_file(data_dir, output_dir, entry, *args)
+
+    monkeypatch.setattr(crypto, "_encrypt_file", encrypting)
+    monkeypatch.setattr(crypto, "_decrypt_file", decrypting)
+    target = tmp_path / "backup"
+    target.mkdir()
+    manifest = encrypt_dump(_dump(tmp_path, FILES), target, key, "b1", METADATA)
+    largest_first = ["3001.dat.gz", "toc.dat", "3002.dat.gz"]
+    assert started == largest_first
+    assert [f["name"] for f in manifest["files"]] == sorted(FILES)
+    started.clear()
+    crypto.verify_and_decrypt(target, key, tmp_path / "out")
+    assert started == largest_first
+    started.clear()
+    _flip(target / "data" / "toc.dat.enc", 30)
+    _flip(target / "data" / "3002.dat.gz.enc", 30)
+    with pytest.raises(IntegrityError) as caught:
+        crypto.verify_and_decrypt(target, key, tmp_path / "damaged")
+    assert started == largest_first, "toc.dat failed first"
+    assert "data/3002.dat.gz.enc" in str(caught.value)
+    assert not (tmp_path / "damaged").exists()
 
 
 def test_a_modified_manifest_fails_its_mac(backup: Path, key: DrillKey, tmp_path: Path) -> None:

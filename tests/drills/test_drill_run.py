@@ -28,7 +28,7 @@ from bulkhead.drills.conninfo import PgTarget
 from bulkhead.drills.crypto import DrillKey
 from bulkhead.drills.engine import MARKER, DrillOptions, run_drill
 from bulkhead.drills.errors import DrillError, DrillInterruptedError
-from bulkhead.drills.runner import Completed, subprocess_runner
+from bulkhead.drills.runner import Completed, LineCallback, subprocess_runner
 from bulkhead.store import open_engine
 from bulkhead.store.drill_models import DrillResult
 from bulkhead.store.models import LedgerEntry
@@ -87,12 +87,17 @@ def use_runner(monkeypatch: pytest.MonkeyPatch) -> Callable[[Hook], list[list[st
     def install(hook: Hook) -> list[list[str]]:
         seen: list[list[str]] = []
 
-        def runner(argv: Sequence[str], env: Mapping[str, str], timeout: float | None) -> Completed:
+        def runner(
+            argv: Sequence[str],
+            env: Mapping[str, str],
+            timeout: float | None,
+            on_line: LineCallback | None = None,
+        ) -> Completed:
             seen.append(list(argv))
             replaced = hook(argv, env)
             if replaced is not None:
                 return replaced
-            return subprocess_runner(argv, env, timeout)
+            return subprocess_runner(argv, env, timeout, on_line)
 
         monkeypatch.setattr(drill_cli, "_default_runner", lambda: runner)
         return seen
@@ -605,10 +610,15 @@ def test_library_error_leaves_no_workspace(
 ) -> None:
     work = tmp_path / "work"
 
-    def failing(argv: Sequence[str], env: Mapping[str, str], timeout: float | None) -> Completed:
+    def failing(
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        timeout: float | None,
+        on_line: LineCallback | None = None,
+    ) -> Completed:
         if argv[0].endswith("pg_restore") and "--version" not in argv:
             return Completed(1, "", "pg_restore: error: nope\n")
-        return subprocess_runner(argv, env, timeout)
+        return subprocess_runner(argv, env, timeout, on_line)
 
     options = DrillOptions(
         tenant=tenant,
@@ -622,6 +632,53 @@ def test_library_error_leaves_no_workspace(
     assert not isinstance(caught.value, DrillInterruptedError)
     assert caught.value.phase == "restore"
     assert list(work.iterdir()) == []
+
+
+def test_hooks_run_after_preflight_and_before_the_restore(
+    unchanged: Source, tenant: str, key: DrillKey, tmp_path: Path
+) -> None:
+    """The CLI opens its store in `after_preflight` (not while preflight runs) and checks it in
+    `before_restore`; neither runs when preflight refuses."""
+    events: list[str] = []
+
+    def recording(
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        timeout: float | None,
+        on_line: LineCallback | None = None,
+    ) -> Completed:
+        events.append(Path(argv[0]).name + (" --version" if "--version" in argv else ""))
+        return subprocess_runner(argv, env, timeout, on_line)
+
+    def drill(**changes: Any) -> None:
+        options = DrillOptions(
+            tenant=tenant,
+            environment="staging",
+            key=key,
+            source=PgTarget.parse(unchanged.url),
+            work_dir=tmp_path / "work",
+            **changes,
+        )
+        run_drill(
+            options,
+            runner=recording,
+            after_preflight=lambda: events.append("after_preflight"),
+            before_restore=lambda: events.append("before_restore"),
+        )
+
+    drill()
+    assert events == [
+        "pg_dump --version",
+        "pg_restore --version",
+        "after_preflight",
+        "pg_dump",
+        "before_restore",
+        "pg_restore",
+    ]
+    events.clear()
+    with pytest.raises(DrillError, match="it is the source database"):
+        drill(scratch_database=unchanged.name)
+    assert "after_preflight" not in events and "pg_dump" not in events
 
 
 def test_platform_objectives_and_html_history(

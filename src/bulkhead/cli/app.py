@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,8 +24,10 @@ from bulkhead.cli.common import emit as _emit
 from bulkhead.cli.common import fail as _fail
 from bulkhead.cli.common import guard as _guard
 from bulkhead.cli.common import width as _width
-from bulkhead.config import Config, find_config, load_config
-from bulkhead.model import Report, Severity
+
+if TYPE_CHECKING:  # the scan's modules load with the scan: other commands start faster
+    from bulkhead.config import Config
+    from bulkhead.model import Report, Severity
 
 
 class ReportFormat(StrEnum):
@@ -50,6 +52,8 @@ class FailOn(StrEnum):
 
 
 def _config(path: Path | None) -> Config:
+    from bulkhead.config import find_config, load_config
+
     if path is not None and not path.is_file():
         raise UserError(f"config file {path} not found")
     return load_config(path if path is not None else find_config(Path.cwd()))
@@ -245,6 +249,8 @@ def build_app() -> typer.Typer:
             config = _load_settings(
                 config_path, namespace, exclude, context_path, approved_registry
             )
+            from bulkhead.model import Severity
+
             config = config.with_overrides(
                 select=_split(select),
                 disable=_split(skip),

@@ -477,7 +477,9 @@ def _drill_run(
         kwargs["runner"] = runner
     with _StoreOpening(database, record=record) as store:
         try:
-            result = run_drill(options, before_restore=store.ready, **kwargs)
+            result = run_drill(
+                options, after_preflight=store.start, before_restore=store.ready, **kwargs
+            )
         except DrillError as error:
             engine = store.usable()
             if engine is not None:
@@ -511,6 +513,8 @@ def _drill_run(
 
 def _open_store(database: str | None) -> Engine:
     """The store at the head revision, or StoreError (only `bulkhead db upgrade` migrates)."""
+    # Imported here, in the store's thread, rather than when the result is recorded at the end.
+    import bulkhead.drills.history  # noqa: F401
     from bulkhead.store.db import open_current
 
     return open_current(database_url(database))
@@ -518,9 +522,11 @@ def _open_store(database: str | None) -> Engine:
 
 class _StoreOpening:
     """The store, opened in a thread while the drill's backup runs (SQLAlchemy and Alembic
-    take a few hundred milliseconds to import: a drill's own overhead). `ready()` is called
-    before the restore, so a store that cannot record stops the drill before it restores
-    anything; its problem becomes the drill's one-line error."""
+    take a few hundred milliseconds to import: a drill's own overhead). `start()` runs once
+    preflight has passed: started earlier, the imports would hold the GIL while preflight runs
+    and delay pg_dump. `ready()` is called before the restore, so a store that cannot record
+    stops the drill before it restores anything; its problem becomes the drill's one-line
+    error."""
 
     def __init__(self, database: str | None, *, record: bool) -> None:
         self._record = record
@@ -530,15 +536,18 @@ class _StoreOpening:
         self._engine: Engine | None = None
 
     def __enter__(self) -> _StoreOpening:
-        if self._record:
+        return self
+
+    def start(self) -> None:
+        if self._record and self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulkhead-store")
             self._future = self._pool.submit(_open_store, self._database)
-        return self
 
     def ready(self) -> Engine | None:
         """The engine (None when not recording); DrillError when the store is unusable."""
         from bulkhead.drills.errors import DrillError
 
+        self.start()
         if self._future is None:
             return None
         if self._engine is None:

@@ -35,11 +35,11 @@ import os
 import re
 import shutil
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -65,6 +65,8 @@ ENV_KEY_FILE = "BULKHEAD_DRILL_KEY_FILE"
 _AAD_PREFIX = b"bulkhead-drill-backup-v1\x00"
 _FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,200}")
 _BUFFER = 1024 * 1024
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +217,8 @@ def encrypt_files(
             source, data_dir, cipher, backup_id, durable=durable, remove=remove_plaintext
         )
 
-    # Files are independent: hashing and AES-GCM release the GIL, so threads use the cores.
-    with ThreadPoolExecutor(max_workers=_workers(len(sources))) as pool:
-        files = list(pool.map(seal, sources))
-    return Sealed(salt, files)
+    sizes = [source.stat().st_size for source in sources]
+    return Sealed(salt, _largest_first(seal, sources, sizes))
 
 
 def write_manifest(
@@ -279,8 +279,25 @@ def encrypt_dump(
     return write_manifest(backup_dir, key, backup_id, sealed, metadata, durable=durable)
 
 
-def _workers(files: int) -> int:
-    return max(1, min(4, os.cpu_count() or 1, files))
+def _largest_first(
+    work: Callable[[_Item], _Result], items: Sequence[_Item], sizes: Sequence[int]
+) -> list[_Result]:
+    """`work` on every item in a thread pool, largest first; results in the items' order.
+
+    Files are independent, and hashing and AES-GCM release the GIL, so threads use the cores.
+    Largest first, because a pg_dump directory is a few large table files and many small ones:
+    in name order the largest often starts last and runs alone while the other cores idle.
+    The first failure in the items' order is the one raised."""
+    workers = max(1, min(4, os.cpu_count() or 1, len(items)))
+    order = sorted(range(len(items)), key=lambda index: -sizes[index])
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {index: pool.submit(work, items[index]) for index in order}
+        try:
+            return [futures[index].result() for index in range(len(items))]
+        except BaseException:
+            for future in futures.values():
+                future.cancel()
+            raise
 
 
 def _encrypt_file(
@@ -472,10 +489,8 @@ def verify_and_decrypt(backup_dir: Path, key: DrillKey, output_dir: Path) -> dic
         _decrypt_file(data_dir, output_dir, entry, manifest["backup_id"], cipher, chunk_size)
 
     try:
-        with ThreadPoolExecutor(max_workers=_workers(len(entries))) as pool:
-            # In manifest order: the first damaged file listed is the one reported.
-            for _ in pool.map(open_one, entries):
-                pass
+        # The first damaged file in manifest order is the one reported.
+        _largest_first(open_one, entries, [entry["encrypted_size"] for entry in entries])
     except BaseException:
         shutil.rmtree(output_dir, ignore_errors=True)
         raise

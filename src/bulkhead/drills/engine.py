@@ -60,11 +60,13 @@ from bulkhead.drills.crypto import DrillKey
 from bulkhead.drills.errors import DrillError, DrillInterruptedError, RefusedError
 from bulkhead.drills.fingerprint import (
     Fingerprint,
+    TableSum,
     compare_schema,
     compare_tables,
     fingerprint,
     sequences_behind,
 )
+from bulkhead.drills.loaded import TOOL_ENV, LoadedTables
 from bulkhead.drills.objectives import NO_OBJECTIVES, Objectives
 from bulkhead.drills.result import (
     FAIL,
@@ -78,7 +80,14 @@ from bulkhead.drills.result import (
     parse_utc,
     utc_text,
 )
-from bulkhead.drills.runner import Runner, Tool, find_tool, last_error_line, subprocess_runner
+from bulkhead.drills.runner import (
+    LineCallback,
+    Runner,
+    Tool,
+    find_tool,
+    last_error_line,
+    subprocess_runner,
+)
 
 MARKER = "created by bulkhead drill"
 """Start of the COMMENT ON DATABASE of every scratch database: bulkhead drops only those."""
@@ -315,9 +324,19 @@ def _existing_database(admin: psycopg.Connection, name: str) -> tuple[bool, str 
 # --- tools -----------------------------------------------------------------------------------
 
 
-def _run(runner: Runner, tool: Tool, argv: list[str], env: Mapping[str, str]) -> None:
+def _run(
+    runner: Runner,
+    tool: Tool,
+    argv: list[str],
+    env: Mapping[str, str],
+    on_line: LineCallback | None = None,
+) -> None:
+    env = {**env, **TOOL_ENV}
     try:
-        completed = runner([tool.path, *argv], env, None)
+        if on_line is None:
+            completed = runner([tool.path, *argv], env, None)
+        else:
+            completed = runner([tool.path, *argv], env, None, on_line=on_line)
     except FileNotFoundError:
         raise DrillError(
             f"{tool.name} not found ({tool.path}): install the PostgreSQL client tools or pass "
@@ -492,8 +511,10 @@ def _validate(
     connection: psycopg.Connection,
     manifest: Mapping[str, Any],
     options: DrillOptions,
+    early: Mapping[str, TableSum],
 ) -> tuple[list[Check], list[dict[str, Any]], str | None]:
-    """Checks on the restored copy, before neutralization; also the copy's database uuid."""
+    """Checks on the restored copy, before neutralization; also the copy's database uuid.
+    `early`: table sums taken while pg_restore ran; one that differs is read again."""
     source = Fingerprint.from_dict(manifest["fingerprint"])
     methods = {t.qualified: t.method for t in source.tables}
     checks: list[Check] = []
@@ -506,7 +527,14 @@ def _validate(
             filestore_future = executor.submit(
                 odoo.check_filestore, options.filestore, attachments, stop
             )
-        restored = fingerprint(connection, methods=methods, method=manifest["checksum_method"])
+        method = manifest["checksum_method"]
+        restored = fingerprint(connection, methods=methods, method=method, known=early)
+        tables = compare_tables(source.tables, restored.tables)
+        again = {t["table"] for t in tables if not t["ok"]} & early.keys()
+        if again:
+            kept = {name: summed for name, summed in early.items() if name not in again}
+            restored = fingerprint(connection, methods=methods, method=method, known=kept)
+            tables = compare_tables(source.tables, restored.tables)
         differences = compare_schema(source.schema, restored.schema)
         if differences:
             checks.append(
@@ -527,7 +555,6 @@ def _validate(
                     f"(sha256 {source.schema_sha256[:12]})",
                 )
             )
-        tables = compare_tables(source.tables, restored.tables)
         bad = [t for t in tables if not t["ok"]]
         rows = source.total_rows
         if bad:
@@ -665,12 +692,14 @@ def run_drill(
     *,
     runner: Runner = subprocess_runner,
     progress: Progress | None = None,
+    after_preflight: Callable[[], object] | None = None,
     before_restore: Callable[[], object] | None = None,
 ) -> DrillResult:
     """Run one drill. Returns its result (passed or failed); raises DrillError when it cannot
-    complete, after removing everything it created. `before_restore` runs once the backup is
-    taken (or, with --backup, after preflight), before anything is restored: the CLI checks
-    there that the store it opened meanwhile can record the result."""
+    complete, after removing everything it created. `after_preflight` runs once every
+    preflight check has passed, as the backup starts: the CLI starts opening its store there.
+    `before_restore` runs once the backup is taken (or, with --backup, after preflight),
+    before anything is restored: the CLI checks there that the store can record the result."""
     say: Progress = progress or (lambda _message: None)
     check_label(options.tenant, "tenant")
     check_label(options.environment, "environment")
@@ -681,7 +710,9 @@ def run_drill(
     state = _State()
     try:
         with _signals_raise():
-            result = _drill(options, runner, say, state, started, drill_id, before_restore)
+            result = _drill(
+                options, runner, say, state, started, drill_id, after_preflight, before_restore
+            )
     except KeyboardInterrupt:
         created, name = state.scratch_created, state.scratch_name
         problem = _cleanup(state, drop=True)
@@ -721,6 +752,7 @@ def _drill(
     state: _State,
     started: dt.datetime,
     drill_id: str,
+    after_preflight: Callable[[], object] | None,
     before_restore: Callable[[], object] | None,
 ) -> DrillResult:
     # Preflight: everything that can refuse or fail fast, before any work.
@@ -766,6 +798,8 @@ def _drill(
     if parent is not None:
         parent.mkdir(parents=True, exist_ok=True)
     state.workspace = Path(tempfile.mkdtemp(prefix="bulkhead-drill-", dir=parent))
+    if after_preflight is not None:
+        after_preflight()
 
     # Backup.
     if options.backup is None:
@@ -800,61 +834,67 @@ def _drill(
         manifest = crypto.verify_and_decrypt(backup_path, options.key, restore_dir)
     manifest_sha256 = crypto.manifest_digest(backup_path)
 
-    # Restore.
+    # Restore, each table's content checked as soon as it is loaded (loaded.py); validate the
+    # rest (the tables not checked yet, the schema, sequences, Odoo), then neutralize.
     say(f"restoring into {scratch_target.dbname}")
-    with _phase(state, "restore"):
-        _create_scratch(state, manifest["source"], drill_id, options, replace)
-        _run(
-            runner,
-            restore_tool,
-            [
-                "--format=directory",
-                f"--jobs={options.jobs}",
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                "--no-password",
-                f"--dbname={scratch_target.command_conninfo()}",
-                str(restore_dir),
-            ],
-            scratch_target.command_env(),
-        )
-    shutil.rmtree(restore_dir, ignore_errors=True)
-    files = manifest["files"]
-    checks = [
-        Check(
-            "backup-integrity",
-            PASS,
-            f"{len(files)} files, {sum(f['encrypted_size'] for f in files)} bytes verified "
-            "against the authenticated manifest",
-        ),
-        Check("restore", PASS, f"pg_restore completed without errors ({options.jobs} jobs)"),
-    ]
-
-    # Validate, then neutralize.
-    say("validating the restored copy")
-    connection = scratch_target.connect("scratch database")
+    source_print = Fingerprint.from_dict(manifest["fingerprint"])
     neutralization: dict[str, Any] = {}
-    try:
-        with _phase(state, "validate"):
-            connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            found, tables, copy_uuid = _validate(connection, manifest, options)
-            connection.commit()
-        checks.extend(found)
-        say("neutralizing the restored copy")
-        with _phase(state, "neutralize"):
-            if options.odoo and odoo.is_odoo(connection):
-                neutralization = odoo.neutralize(connection)
+    with ExitStack() as stack:
+        with _phase(state, "restore"):
+            _create_scratch(state, manifest["source"], drill_id, options, replace)
+            loaded = stack.enter_context(
+                LoadedTables(scratch_target, source_print.tables, parallel=options.jobs > 1)
+            )
+            _run(
+                runner,
+                restore_tool,
+                [
+                    "--format=directory",
+                    f"--jobs={options.jobs}",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--no-password",
+                    "--verbose",
+                    f"--dbname={scratch_target.command_conninfo()}",
+                    str(restore_dir),
+                ],
+                scratch_target.command_env(),
+                on_line=loaded.line,
+            )
+        shutil.rmtree(restore_dir, ignore_errors=True)
+        files = manifest["files"]
+        checks = [
+            Check(
+                "backup-integrity",
+                PASS,
+                f"{len(files)} files, {sum(f['encrypted_size'] for f in files)} bytes verified "
+                "against the authenticated manifest",
+            ),
+            Check("restore", PASS, f"pg_restore completed without errors ({options.jobs} jobs)"),
+        ]
+        say("validating the restored copy")
+        connection = scratch_target.connect("scratch database")
+        stack.callback(connection.close)
+        try:
+            with _phase(state, "validate"):
+                early = loaded.finish()
+                connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                found, tables, copy_uuid = _validate(connection, manifest, options, early)
                 connection.commit()
-                checks.append(odoo.neutralization_check(connection, copy_uuid))
-                connection.commit()
-            else:
-                connection.rollback()
-                checks.append(Check("odoo-neutralized", SKIP, "not an Odoo drill (--no-odoo)"))
-    except psycopg.Error as error:
-        raise DrillError(f"cannot validate the restored copy: {error_line(error)}") from None
-    finally:
-        connection.close()
+            checks.extend(found)
+            say("neutralizing the restored copy")
+            with _phase(state, "neutralize"):
+                if options.odoo and odoo.is_odoo(connection):
+                    neutralization = odoo.neutralize(connection)
+                    connection.commit()
+                    checks.append(odoo.neutralization_check(connection, copy_uuid))
+                    connection.commit()
+                else:
+                    connection.rollback()
+                    checks.append(Check("odoo-neutralized", SKIP, "not an Odoo drill (--no-odoo)"))
+        except psycopg.Error as error:
+            raise DrillError(f"cannot validate the restored copy: {error_line(error)}") from None
 
     # Measure.
     rto_ms = sum(p.milliseconds for p in state.phases if p.name in RTO_PHASES)

@@ -362,21 +362,44 @@ def table_sum(
     return TableSum(schema, name, int(row[0]), str(row[1]), method), times
 
 
+_TABLE_OID = """
+SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND c.relname = %s AND c.relkind = 'r'
+"""
+
+
+def one_table_sum(
+    connection: psycopg.Connection, schema: str, name: str, method: str
+) -> TableSum | None:
+    """One ordinary table's count and checksum by name (None if there is no such table),
+    without the time columns: a restored copy's table, checked as soon as it is loaded."""
+    row = connection.execute(_TABLE_OID, (schema, name)).fetchone()
+    if row is None:
+        return None
+    return table_sum(connection, schema, name, method, (), int(row[0]))[0]
+
+
 def fingerprint(
     connection: psycopg.Connection,
     *,
     method: str = "columns",
     methods: Mapping[str, str] | None = None,
+    known: Mapping[str, TableSum] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Fingerprint:
     """The fingerprint of the database of `connection`, inside its current transaction.
 
     `methods` (qualified table -> method) makes a restored copy hash every table the way the
-    source did; tables not in it use `method`."""
+    source did; tables not in it use `method`. Tables in `known` (qualified name -> sum, taken
+    earlier) are not read again."""
     schema = schema_lines(connection)
     tables: list[TableSum] = []
     latest: str | None = None
     for table_schema, name, oid, time_columns in table_names(connection):
+        earlier = (known or {}).get(f"{table_schema}.{name}")
+        if earlier is not None:
+            tables.append(earlier)
+            continue
         chosen = (methods or {}).get(f"{table_schema}.{name}", method)
         summed, times = table_sum(connection, table_schema, name, chosen, time_columns, oid)
         tables.append(summed)

@@ -3,8 +3,11 @@
 `Runner` is a small Protocol so tests can replace it: a runner that raises
 `FileNotFoundError` is a missing tool, one that fails the second `pg_restore` call is an
 interrupted restore. The real runner never uses a shell, closes stdin, and kills the child if
-the caller is interrupted (SIGINT, SIGTERM) or times out, so nothing keeps writing after the
-drill has given up. Passwords travel in the environment (`PGPASSWORD`), never in `argv`.
+the caller is interrupted (SIGINT, SIGTERM), times out or its `on_line` callback raises, so
+nothing keeps writing after the drill has given up. Passwords travel in the environment
+(`PGPASSWORD`), never in `argv`. With `on_line`, every line the tool writes to stderr is given
+to the callback as it comes (the drill follows `pg_restore --verbose` to check each table as
+soon as it is loaded).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -36,16 +40,27 @@ class Completed:
     stderr: str
 
 
+LineCallback = Callable[[str], None]
+
+
 class Runner(Protocol):
     def __call__(
-        self, argv: Sequence[str], env: Mapping[str, str], timeout: float | None
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        timeout: float | None,
+        on_line: LineCallback | None = None,
     ) -> Completed:
-        """Run `argv` (no shell) with `env` added to the process environment."""
+        """Run `argv` (no shell) with `env` added to the process environment; with `on_line`,
+        give it each stderr line (without its newline) as the tool writes it."""
         ...
 
 
 def subprocess_runner(
-    argv: Sequence[str], env: Mapping[str, str], timeout: float | None
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    timeout: float | None,
+    on_line: LineCallback | None = None,
 ) -> Completed:
     """The real runner. OSError (FileNotFoundError: no such tool) propagates to the caller."""
     process = subprocess.Popen(
@@ -56,10 +71,14 @@ def subprocess_runner(
         env={**os.environ, **env},
     )
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        if on_line is None:
+            stdout, stderr = process.communicate(timeout=timeout)
+        else:
+            stdout, stderr = _follow(process, timeout, on_line)
     except BaseException:
-        # Interrupted (KeyboardInterrupt, the SIGTERM handler's exception) or timed out: the
-        # child must not outlive the drill, or it would keep writing into the scratch database.
+        # Interrupted (KeyboardInterrupt, the SIGTERM handler's exception), timed out or the
+        # callback failed: the child must not outlive the drill, or it would keep writing into
+        # the scratch database.
         process.kill()
         process.wait()
         raise
@@ -68,6 +87,46 @@ def subprocess_runner(
         stdout.decode("utf-8", "replace"),
         stderr[-_STDERR_KEPT:].decode("utf-8", "replace"),
     )
+
+
+def _follow(
+    process: subprocess.Popen[bytes], timeout: float | None, on_line: LineCallback
+) -> tuple[bytes, bytes]:
+    """Read stderr line by line (stdout drained by a thread, so neither pipe fills up); the
+    last `_STDERR_KEPT` bytes of stderr are kept. A timer kills the tool at the timeout."""
+    assert process.stdout is not None and process.stderr is not None
+    output: list[bytes] = []
+    drain = threading.Thread(
+        target=lambda: output.append(process.stdout.read() if process.stdout else b""),
+        name="bulkhead-stdout",
+        daemon=True,
+    )
+    drain.start()
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        process.kill()
+
+    timer = threading.Timer(timeout, expire) if timeout is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    kept = bytearray()
+    try:
+        # Lines are bounded: a tool writing megabytes without a newline is read in pieces.
+        while line := process.stderr.readline(_STDERR_KEPT):
+            kept += line
+            del kept[:-_STDERR_KEPT]
+            on_line(line.decode("utf-8", "replace").rstrip("\r\n"))
+        process.wait()
+    finally:
+        if timer is not None:
+            timer.cancel()
+    drain.join()
+    if expired.is_set():
+        raise subprocess.TimeoutExpired(process.args, timeout or 0)
+    return (output[0] if output else b""), bytes(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +149,31 @@ def last_error_line(stderr: str) -> str:
     return " ".join(chosen.split())
 
 
+def _newest_first(directory: str) -> tuple[int, ...]:
+    return tuple(-int(number) for number in re.findall(r"\d+", directory))
+
+
 def _candidates(name: str, pg_bin: Path | None) -> list[str]:
+    """Where to look for `name`, in order: `--pg-bin`; else PATH, then the per-version
+    directories, newest first. When PATH holds Debian's `pg_wrapper` (a Perl script that
+    chooses among those same per-version binaries and then runs one), the binaries come first:
+    the wrapper costs tens of milliseconds a call, and a drill calls four times."""
     if pg_bin is not None:
         return [str(pg_bin / name)]
-    found = shutil.which(name)
-    paths = [found] if found else [name]
     from glob import glob
 
-    for pattern in _SEARCH_DIRS:
-        for directory in sorted(glob(pattern), reverse=True):
-            candidate = str(Path(directory) / name)
-            if os.access(candidate, os.X_OK) and candidate not in paths:
-                paths.append(candidate)
-    return paths
+    versioned = [
+        candidate
+        for pattern in _SEARCH_DIRS
+        for directory in sorted(glob(pattern), key=_newest_first)
+        if os.access(candidate := str(Path(directory) / name), os.X_OK)
+    ]
+    found = shutil.which(name)
+    if found is None:
+        return [name, *versioned]
+    if Path(found).resolve().name == "pg_wrapper":
+        return [*versioned, found]
+    return [found, *(path for path in versioned if path != found)]
 
 
 def _version(runner: Runner, path: str, name: str) -> Tool:
