@@ -12,10 +12,11 @@
      --no-owner --no-privileges --exit-on-error` into it and DROP DATABASE (what anyone would
      do by hand to prove a backup restores, leaving the server as it was: the drill drops its
      scratch database too); the dump directory is removed untimed;
-   - drill: a fresh process running `bulkhead drill run` on the same database with the same
-     jobs: snapshot, pg_dump, source fingerprint, encryption, manifest verification and
-     decryption, pg_restore, schema/count/checksum/Odoo validation, neutralization, dropping
-     the scratch database, and recording the result in a SQLite store and its ledger.
+   - drill: a fresh process running `bulkhead drill run` as the console script does, on the
+     same database with the same jobs: snapshot, pg_dump, source fingerprint, encryption,
+     manifest verification and decryption, pg_restore with each table checked as it is
+     loaded, schema/count/checksum/Odoo validation, neutralization, dropping the scratch
+     database, and recording the result in a SQLite store and its ledger.
    The overhead is drill / plain - 1: validation, checksums, encryption and bookkeeping. Two
    figures: from the medians of each, and the median of the per-run overheads (each drill
    against the plain round trip measured just before it, which cancels most of the drift when
@@ -50,7 +51,7 @@ for _path in (ROOT, ROOT / "src"):
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from benchmarks.measure import MeasureError, measure  # noqa: E402
+from benchmarks.measure import MeasureError, bulkhead_code, measure  # noqa: E402
 from benchmarks.run import _bulkhead_version, _cpu_model, _git_commit  # noqa: E402
 from benchmarks.run import write_results as _write_results  # noqa: E402
 from bulkhead.drills import sample  # noqa: E402
@@ -60,17 +61,6 @@ from bulkhead.store import open_engine, upgrade  # noqa: E402
 TARGET_OVERHEAD = 0.15
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MARKER = "bulkhead drill benchmark source"
-
-# `bulkhead drill run` in a fresh process, with the command group registered on its own Typer
-# app so that the figure does not depend on how app.py wires it.
-DRILL_SNIPPET = """
-import sys, typer
-sys.path.insert(0, {src!r})
-from bulkhead.cli.drill import register
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-register(app)
-app(args={args!r}, prog_name="bulkhead")
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +219,7 @@ def drill(server: str, source: Source, jobs: int, work: Path) -> tuple[float, di
         "--output",
         str(result),
     ]
-    measured = measure(DRILL_SNIPPET.format(src=str(ROOT / "src"), args=args))
+    measured = measure(bulkhead_code(args))
     document = json.loads(result.read_text(encoding="utf-8"))
     if not document["passed"]:
         raise MeasureError(f"the drill failed: {document['checks']}")

@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -30,4 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
-    sys.exit(main())
+    code = main()
+    # What the command built is left to the operating system: the interpreter's last
+    # collections at exit take 0.1 s and more after a drill or a scan. Nothing of ours relies
+    # on a finalizer (outputs are written and closed, stores committed), and atexit still runs.
+    gc.freeze()
+    sys.exit(code)

@@ -29,39 +29,34 @@ def fail(message: str) -> NoReturn:
 @contextmanager
 def guard(debug: bool, expected: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
     """No traceback reaches a user unless --debug asks for one. `expected` are the error
-    types of the command's own modules whose message is meant for the user."""
-    from bulkhead.config import ConfigError
-    from bulkhead.engine import EngineError, SelectionError
-    from bulkhead.suppress import BaselineError
-
-    known: tuple[type[BaseException], ...] = (
-        UserError,
-        ConfigError,
-        BaselineError,
-        SelectionError,
-        EngineError,
-        *expected,
-    )
+    types of the command's own modules whose message is meant for the user; the scan's are
+    always known."""
     try:
         yield
     except typer.Exit:
         raise
-    except known as error:
-        if debug:
-            traceback.print_exc()
-        fail(str(error))
-    except OSError as error:
-        if debug:
-            traceback.print_exc()
-        where = f" {error.filename}" if error.filename else ""
-        fail(f"{error.strerror or error}{where}")
     except KeyboardInterrupt:
         sys.stderr.write("bulkhead: interrupted\n")
         raise typer.Exit(130) from None
     except Exception as error:
         if debug:
             traceback.print_exc()
+        if isinstance(error, (UserError, *_scan_errors(), *expected)):
+            fail(str(error))
+        if isinstance(error, OSError):
+            where = f" {error.filename}" if error.filename else ""
+            fail(f"{error.strerror or error}{where}")
         fail(f"internal error: {error!r} (run with --debug for a traceback, and report it)")
+
+
+def _scan_errors() -> tuple[type[Exception], ...]:
+    """Imported when an error is being reported, not when every command starts: the config
+    module alone loads pydantic."""
+    from bulkhead.config import ConfigError
+    from bulkhead.engine import EngineError, SelectionError
+    from bulkhead.suppress import BaselineError
+
+    return (ConfigError, BaselineError, SelectionError, EngineError)
 
 
 def color(stream: object) -> bool:

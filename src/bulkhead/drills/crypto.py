@@ -30,6 +30,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -311,31 +312,37 @@ def _encrypt_file(
 ) -> dict[str, Any]:
     target = data_dir / f"{source.name}.enc"
     plain_hash, cipher_hash = hashlib.sha256(), hashlib.sha256()
-    size = encrypted_size = chunks = 0
+    size = encrypted_size = 0
     chunk_size = CHUNK_SIZE
+    # One plaintext and one sealed buffer, reused: a fresh 4 MiB object per chunk costs a
+    # thousand page faults each time.
+    plain = memoryview(bytearray(chunk_size))
+    sealed = memoryview(bytearray(NONCE_SIZE + chunk_size + TAG_SIZE))
     try:
-        with source.open("rb") as reader, target.open("xb") as writer:
+        with source.open("rb", buffering=0) as reader, target.open("xb") as writer:
             writer.write(MAGIC)
             cipher_hash.update(MAGIC)
             encrypted_size += len(MAGIC)
             total = os.fstat(reader.fileno()).st_size
-            chunk = reader.read(chunk_size)
-            while True:
-                following = reader.read(chunk_size) if len(chunk) == chunk_size else b""
-                last = not following
+            chunks = max(1, -(-total // chunk_size))
+            for index in range(chunks):
+                length = _read_full(reader, plain[: min(chunk_size, total - size)])
                 nonce = os.urandom(NONCE_SIZE)
-                sealed = nonce + cipher.encrypt(
-                    nonce, chunk, _aad(backup_id, source.name, chunks, last)
+                sealed[:NONCE_SIZE] = nonce
+                end = NONCE_SIZE + length + TAG_SIZE
+                cipher.encrypt_into(
+                    nonce,
+                    plain[:length],
+                    _aad(backup_id, source.name, index, index == chunks - 1),
+                    sealed[NONCE_SIZE:end],
                 )
-                writer.write(sealed)
-                plain_hash.update(chunk)
-                cipher_hash.update(sealed)
-                size += len(chunk)
-                encrypted_size += len(sealed)
-                chunks += 1
-                if last:
-                    break
-                chunk = following
+                writer.write(sealed[:end])
+                plain_hash.update(plain[:length])
+                cipher_hash.update(sealed[:end])
+                size += length
+                encrypted_size += end
+            if reader.read(1):
+                size += 1  # grew while it was read
             if durable:
                 writer.flush()
                 os.fsync(writer.fileno())
@@ -354,6 +361,17 @@ def _encrypt_file(
         "encrypted_sha256": cipher_hash.hexdigest(),
         "chunks": chunks,
     }
+
+
+def _read_full(reader: io.FileIO, buffer: memoryview) -> int:
+    """Fill `buffer` unless the file ends first; the bytes read."""
+    done = 0
+    while done < len(buffer):
+        count = reader.readinto(buffer[done:])
+        if not count:
+            break
+        done += count
+    return done
 
 
 def _mac(key: DrillKey, salt: bytes, manifest: Mapping[str, Any]) -> str:
@@ -528,27 +546,32 @@ def _decrypt_file(
     expected_chunks = max(1, -(-remaining // chunk_size))
     if chunks != expected_chunks:
         raise broken("has a chunk count that does not match its size")
+    sealed = memoryview(bytearray(NONCE_SIZE + min(chunk_size, remaining) + TAG_SIZE))
+    plain = memoryview(bytearray(min(chunk_size, remaining)))
     try:
-        with source.open("rb") as reader, target.open("xb") as writer:
+        with source.open("rb", buffering=0) as reader, target.open("xb") as writer:
             magic = reader.read(len(MAGIC))
             cipher_hash.update(magic)
             if magic != MAGIC:
                 raise broken("has no bulkhead backup header")
             for index in range(chunks):
                 length = min(chunk_size, remaining)
-                sealed = reader.read(NONCE_SIZE + length + TAG_SIZE)
-                cipher_hash.update(sealed)
-                if len(sealed) != NONCE_SIZE + length + TAG_SIZE:
+                end = NONCE_SIZE + length + TAG_SIZE
+                if _read_full(reader, sealed[:end]) != end:
                     raise broken("is truncated")
+                cipher_hash.update(sealed[:end])
                 last = index == chunks - 1
                 try:
-                    plain = cipher.decrypt(
-                        sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], _aad(backup_id, name, index, last)
+                    cipher.decrypt_into(
+                        bytes(sealed[:NONCE_SIZE]),
+                        sealed[NONCE_SIZE:end],
+                        _aad(backup_id, name, index, last),
+                        plain[:length],
                     )
                 except InvalidTag:
                     raise broken(f"fails authentication at chunk {index}") from None
-                plain_hash.update(plain)
-                writer.write(plain)
+                plain_hash.update(plain[:length])
+                writer.write(plain[:length])
                 remaining -= length
             if reader.read(1):
                 raise broken("has trailing data")
