@@ -9,8 +9,10 @@
                 computed in a second thread (or: an existing backup given with --backup)
     encrypt     every dump file sealed with AES-256-GCM, manifest authenticated (crypto.py)
     fetch       the manifest and every file verified, then decrypted        } RTO
-    restore     CREATE DATABASE (marked with a comment), `pg_restore -j N`  } RTO
-    validate    schema, per-table counts and checksums, sequences, Odoo     } RTO
+    restore     CREATE DATABASE (marked with a comment), `pg_restore -j N`; } RTO
+                each table's count and checksum taken once it is loaded     }
+                (loaded.py)                                                 }
+    validate    the tables not checked yet, schema, sequences, Odoo         } RTO
     neutralize  crons, mail servers, new database uuid (odoo.py)            } RTO
     cleanup     the scratch database is dropped unless --keep
 
