@@ -60,6 +60,68 @@ def test_round_trip(backup: Path, key: DrillKey, tmp_path: Path) -> None:
             assert content[:32] not in (backup / "data" / f"{name}.enc").read_bytes()
 
 
+def test_consumed_backup_is_decrypted_in_place(backup: Path, key: DrillKey, tmp_path: Path) -> None:
+    """A drill's own temporary backup: each file becomes its plaintext where it lies and moves
+    into the output directory (same inode), so no second copy is written."""
+    inodes = {p.name: p.stat().st_ino for p in (backup / "data").iterdir()}
+    crypto.verify_and_decrypt(backup, key, tmp_path / "out", consume=True)
+    for name, content in FILES.items():
+        out = tmp_path / "out" / name
+        assert out.read_bytes() == content
+        assert out.stat().st_ino == inodes[f"{name}.enc"]
+    assert list((backup / "data").iterdir()) == []
+
+
+@pytest.mark.parametrize("offset", [8, 30, 16_400, -1])
+def test_consumed_backup_with_a_flipped_byte_restores_nothing(
+    backup: Path, key: DrillKey, tmp_path: Path, offset: int
+) -> None:
+    target = backup / "data" / "3001.dat.gz.enc"
+    _flip(target, offset if offset >= 0 else target.stat().st_size - 1)
+    with pytest.raises(IntegrityError) as caught:
+        crypto.verify_and_decrypt(backup, key, tmp_path / "out", consume=True)
+    assert "data/3001.dat.gz.enc" in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("chunk", [64, 16 * 1024])
+def test_in_place_encryption_round_trip(
+    tmp_path: Path, key: DrillKey, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Encrypted over its own plaintext: with 64-byte chunks the 28 bytes each chunk gains
+    make the ciphertext run several chunks ahead of the plaintext read so far, which the
+    read-ahead must cover; every size around a chunk boundary, and an empty file."""
+    monkeypatch.setattr(crypto, "CHUNK_SIZE", chunk)
+    sizes = [0, 1, chunk - 1, chunk, chunk + 1, 7 * chunk + 3, 40 * chunk]
+    files = {f"{3000 + n}.dat.gz": os.urandom(size) for n, size in enumerate(sizes)}
+    plain = _dump(tmp_path, files)
+    inodes = {p.name: p.stat().st_ino for p in plain.iterdir()}
+    target = tmp_path / "backup"
+    target.mkdir()
+    sealed = crypto.encrypt_files(plain, target, key, "b1", in_place=True)
+    crypto.write_manifest(target, key, "b1", sealed, METADATA)
+    assert list(plain.iterdir()) == []
+    for name in files:
+        assert (target / "data" / f"{name}.enc").stat().st_ino == inodes[name]
+    copied = tmp_path / "copied"
+    copied.mkdir()
+    (tmp_path / "again").mkdir()
+    reference = encrypt_dump(_dump(tmp_path / "again", files), copied, key, "b1", METADATA)
+    by_name = {f["name"]: f for f in reference["files"]}
+    for entry in sealed.files:
+        expected = by_name[entry["name"]]
+        for field in ("size", "sha256", "encrypted_size", "chunks"):
+            assert entry[field] == expected[field], (entry["name"], field)
+    crypto.verify_and_decrypt(target, key, tmp_path / "out")
+    for name, content in files.items():
+        assert (tmp_path / "out" / name).read_bytes() == content
+
+
+def test_in_place_encryption_is_for_temporary_backups_only(tmp_path: Path, key: DrillKey) -> None:
+    with pytest.raises(ValueError, match="temporary"):
+        crypto.encrypt_files(tmp_path, tmp_path / "b", key, "b1", in_place=True, durable=True)
+
+
 def _flip(path: Path, offset: int) -> None:
     data = bytearray(path.read_bytes())
     data[offset] ^= 0x01

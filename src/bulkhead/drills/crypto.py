@@ -36,8 +36,10 @@ import os
 import re
 import shutil
 import struct
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -197,13 +199,18 @@ def encrypt_files(
     *,
     durable: bool = False,
     remove_plaintext: bool = True,
+    in_place: bool = False,
 ) -> Sealed:
     """Encrypt every file of a pg_dump directory into `backup_dir/data/`.
 
     Each plaintext file is removed once encrypted (the peak disk use stays a few files above
-    the backup). With `durable`, files are fsynced (a kept backup). The backup is not usable
-    until `write_manifest` has run.
+    the backup). With `durable`, files are fsynced (a kept backup). With `in_place` (a
+    temporary backup on the same file system), each file is encrypted where it lies and moved
+    into the backup: no second copy, no new page cache (see `verify_and_decrypt`). The
+    backup is not usable until `write_manifest` has run.
     """
+    if in_place and (durable or not remove_plaintext):
+        raise ValueError("in-place encryption consumes the plaintext of a temporary backup")
     salt = os.urandom(32)
     cipher = AESGCM(key.derive(salt, b"encryption"))
     data_dir = backup_dir / DATA_DIR
@@ -214,6 +221,8 @@ def encrypt_files(
             raise DrillError(f"unexpected entry {source.name!r} in the pg_dump output")
 
     def seal(source: Path) -> dict[str, Any]:
+        if in_place:
+            return _encrypt_in_place(source, data_dir, cipher, backup_id)
         return _encrypt_file(
             source, data_dir, cipher, backup_id, durable=durable, remove=remove_plaintext
         )
@@ -363,6 +372,83 @@ def _encrypt_file(
     }
 
 
+def _encrypt_in_place(
+    source: Path, data_dir: Path, cipher: AESGCM, backup_id: str
+) -> dict[str, Any]:
+    """`_encrypt_file`, writing the encrypted file over its plaintext. Ciphertext chunk k
+    starts `len(MAGIC) + k * (NONCE_SIZE + TAG_SIZE)` bytes after plaintext chunk k, so it
+    reaches into the plaintext after it: chunks are read ahead until everything its write
+    will cover has been read (one chunk ahead, for files under half a terabyte). Read-ahead
+    buffers are reused."""
+    target = data_dir / f"{source.name}.enc"
+    plain_hash, cipher_hash = hashlib.sha256(), hashlib.sha256()
+    chunk_size = CHUNK_SIZE
+    overhead = NONCE_SIZE + TAG_SIZE
+    sealed = memoryview(bytearray(NONCE_SIZE + chunk_size + TAG_SIZE))
+    spare: list[memoryview] = []
+    ahead: deque[tuple[memoryview, int]] = deque()
+    try:
+        with source.open("r+b", buffering=0) as handle:
+            descriptor = handle.fileno()
+            total = os.fstat(descriptor).st_size
+            chunks = max(1, -(-total // chunk_size))
+            read = size = 0
+            encrypted_size = len(MAGIC)
+            cipher_hash.update(MAGIC)
+            for index in range(chunks):
+                offset = len(MAGIC) + index * (chunk_size + overhead)
+                write_end = offset + min(chunk_size, total - index * chunk_size) + overhead
+                # In hand: this chunk, and every plaintext byte its ciphertext will cover.
+                while read < total and (not ahead or read < write_end):
+                    buffer = spare.pop() if spare else memoryview(bytearray(chunk_size))
+                    count = min(chunk_size, total - read)
+                    if _read_full(handle, buffer[:count]) != count:
+                        raise DrillError(f"{source.name} changed while it was encrypted")
+                    plain_hash.update(buffer[:count])
+                    ahead.append((buffer, count))
+                    read += count
+                plain, got = ahead.popleft() if ahead else (memoryview(b""), 0)  # empty file
+                nonce = os.urandom(NONCE_SIZE)
+                sealed[:NONCE_SIZE] = nonce
+                end = NONCE_SIZE + got + TAG_SIZE
+                cipher.encrypt_into(
+                    nonce,
+                    plain[:got],
+                    _aad(backup_id, source.name, index, index == chunks - 1),
+                    sealed[NONCE_SIZE:end],
+                )
+                if got:
+                    spare.append(plain)
+                if index == 0:
+                    _write_at(descriptor, memoryview(MAGIC), 0)
+                _write_at(descriptor, sealed[:end], offset)
+                cipher_hash.update(sealed[:end])
+                size += got
+                encrypted_size += end
+            if size != total or os.fstat(descriptor).st_size != encrypted_size:
+                raise DrillError(f"{source.name} changed while it was encrypted")
+    except OSError as error:
+        raise _space(error, target) from None
+    source.rename(target)
+    return {
+        "name": source.name,
+        "size": size,
+        "sha256": plain_hash.hexdigest(),
+        "encrypted_name": f"{DATA_DIR}/{target.name}",
+        "encrypted_size": encrypted_size,
+        "encrypted_sha256": cipher_hash.hexdigest(),
+        "chunks": chunks,
+    }
+
+
+def _write_at(descriptor: int, data: memoryview, offset: int) -> int:
+    """Write all of `data` at `offset` (pwrite may write less than asked)."""
+    done = 0
+    while done < len(data):
+        done += os.pwrite(descriptor, data[done:], offset + done)
+    return done
+
+
 def _read_full(reader: io.FileIO, buffer: memoryview) -> int:
     """Fill `buffer` unless the file ends first; the bytes read."""
     done = 0
@@ -472,9 +558,16 @@ def _files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
-def verify_and_decrypt(backup_dir: Path, key: DrillKey, output_dir: Path) -> dict[str, Any]:
+def verify_and_decrypt(
+    backup_dir: Path, key: DrillKey, output_dir: Path, *, consume: bool = False
+) -> dict[str, Any]:
     """Verify the whole backup against its manifest and decrypt it into `output_dir` (created,
-    mode 0700). On any mismatch `output_dir` is removed and IntegrityError raised."""
+    mode 0700). On any mismatch `output_dir` is removed and IntegrityError raised.
+
+    With `consume`, each file is decrypted in place and moved into `output_dir` (same file
+    system): for a backup that is thrown away after the drill, this needs no second copy on
+    disk and no new page cache, which on a virtual machine costs as much as the decryption.
+    The backup is then unusable afterwards, whether the verification passed or not."""
     manifest = read_manifest(backup_dir, key)
     entries = _files(manifest)
     data_dir = backup_dir / DATA_DIR
@@ -504,7 +597,9 @@ def verify_and_decrypt(backup_dir: Path, key: DrillKey, output_dir: Path) -> dic
     output_dir.mkdir(mode=0o700, parents=False, exist_ok=False)
 
     def open_one(entry: Mapping[str, Any]) -> None:
-        _decrypt_file(data_dir, output_dir, entry, manifest["backup_id"], cipher, chunk_size)
+        _decrypt_file(
+            data_dir, output_dir, entry, manifest["backup_id"], cipher, chunk_size, consume
+        )
 
     try:
         # The first damaged file in manifest order is the one reported.
@@ -522,7 +617,11 @@ def _decrypt_file(
     backup_id: str,
     cipher: AESGCM,
     chunk_size: int,
+    in_place: bool,
 ) -> None:
+    """Verify and decrypt one file. Chunks are read in order and each chunk's plaintext is
+    written at its own offset, which is below that of the chunk's ciphertext: in place, a
+    write never reaches ciphertext not yet read."""
     name = entry["name"]
     shown = entry["encrypted_name"]
     source = data_dir / f"{name}.enc"
@@ -548,8 +647,11 @@ def _decrypt_file(
         raise broken("has a chunk count that does not match its size")
     sealed = memoryview(bytearray(NONCE_SIZE + min(chunk_size, remaining) + TAG_SIZE))
     plain = memoryview(bytearray(min(chunk_size, remaining)))
+    written = 0
     try:
-        with source.open("rb", buffering=0) as reader, target.open("xb") as writer:
+        with ExitStack() as files:
+            reader = files.enter_context(source.open("r+b" if in_place else "rb", buffering=0))
+            writer = reader if in_place else files.enter_context(target.open("xb", buffering=0))
             magic = reader.read(len(MAGIC))
             cipher_hash.update(magic)
             if magic != MAGIC:
@@ -571,13 +673,17 @@ def _decrypt_file(
                 except InvalidTag:
                     raise broken(f"fails authentication at chunk {index}") from None
                 plain_hash.update(plain[:length])
-                writer.write(plain[:length])
+                written += _write_at(writer.fileno(), plain[:length], written)
                 remaining -= length
             if reader.read(1):
                 raise broken("has trailing data")
+            if in_place:
+                os.ftruncate(writer.fileno(), written)
     except OSError as error:
         raise _space(error, target) from None
     if cipher_hash.hexdigest() != entry.get("encrypted_sha256"):
         raise broken("does not match its SHA-256 in the manifest")
     if plain_hash.hexdigest() != entry.get("sha256"):
         raise broken("decrypts to content whose SHA-256 differs from the manifest")
+    if in_place:
+        source.rename(target)

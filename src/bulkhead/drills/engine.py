@@ -479,7 +479,10 @@ def take_backup(
                 raise DrillError(f"backup directory {target} already exists") from None
             except OSError as error:
                 raise DrillError(f"cannot create {target}: {error.strerror or error}") from None
-            sealed = crypto.encrypt_files(dump_dir, target, options.key, backup_id, durable=durable)
+            # A temporary backup (in the workspace, beside the dump) is encrypted in place.
+            sealed = crypto.encrypt_files(
+                dump_dir, target, options.key, backup_id, durable=durable, in_place=not durable
+            )
             shutil.rmtree(dump_dir, ignore_errors=True)
             snapshot, source_print = pending()
             metadata = {
@@ -833,7 +836,9 @@ def _drill(
     say("verifying and decrypting the backup")
     restore_dir = state.workspace / "restore"
     with _phase(state, "fetch"):
-        manifest = crypto.verify_and_decrypt(backup_path, options.key, restore_dir)
+        # A backup of this drill's own that is not kept is decrypted in place (crypto.py).
+        consume = mode == "dump" and options.backup_dir is None
+        manifest = crypto.verify_and_decrypt(backup_path, options.key, restore_dir, consume=consume)
     manifest_sha256 = crypto.manifest_digest(backup_path)
 
     # Restore, each table's content checked as soon as it is loaded (loaded.py); validate the
