@@ -283,6 +283,32 @@ def test_keep_leaves_a_marked_neutralized_copy(
         drop(name)
 
 
+def test_a_kept_backup_is_left_intact(
+    unchanged: Source, tenant: str, key_file: Path, store: str, tmp_path: Path
+) -> None:
+    """--backup-dir keeps the drill's backup: it is encrypted beside the dump, not over it,
+    and decrypted into a copy, so it verifies (and restores) afterwards."""
+    result = _drill(
+        unchanged,
+        tenant,
+        key_file,
+        store,
+        "--backup-dir",
+        str(tmp_path / "kept"),
+        "--work-dir",
+        str(tmp_path / "work"),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["backup"]["kept"] is True
+    (backup,) = (tmp_path / "kept").iterdir()
+    verified = _run(["verify", str(backup), "--key-file", str(key_file)])
+    assert verified.exit_code == 0 and "is intact" in verified.stdout
+    assert list((tmp_path / "work").iterdir()) == []
+
+
 def test_backup_artifact_then_tampered(
     unchanged: Source, tenant: str, key_file: Path, store: str, tmp_path: Path
 ) -> None:
@@ -329,6 +355,8 @@ def test_backup_artifact_then_tampered(
     document = json.loads(restored.stdout)
     assert document["backup"]["mode"] == "artifact"
     assert document["rpo_ms"] >= 1000, "an older backup has a measurable RPO"
+    again = _run(["verify", str(backup), "--key-file", str(key_file)])
+    assert again.exit_code == 0, "a given backup is read, never decrypted in place"
     # One flipped byte in the largest data file.
     largest = max((backup / "data").iterdir(), key=lambda p: p.stat().st_size)
     data = bytearray(largest.read_bytes())
