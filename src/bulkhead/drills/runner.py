@@ -123,7 +123,11 @@ def _follow(
     finally:
         if timer is not None:
             timer.cancel()
-    drain.join()
+        if process.poll() is None:
+            process.kill()  # the callback failed or we were interrupted: nothing outlives us
+        drain.join()
+        process.stdout.close()
+        process.stderr.close()
     if expired.is_set():
         raise subprocess.TimeoutExpired(process.args, timeout or 0)
     return (output[0] if output else b""), bytes(kept)
