@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -87,6 +88,20 @@ class Verification(Generic[T]):
         if status is ItemStatus.OK:
             raise ValueError("a failed verification needs a failing status")
         return cls(False, one_line(reason), status, value)
+
+    @classmethod
+    def first_valid(cls, results: Sequence[Verification[T]], what: str) -> Verification[T]:
+        """The first of several verifications of one file's documents that passed; else the
+        first failure, saying how many `what` (signatures, attestations) were tried."""
+        for result in results:
+            if result.ok:
+                return result
+        first = results[0]
+        if len(results) == 1:
+            return first
+        return cls.failed(
+            first.status, f"none of {len(results)} {what} is valid; first: {first.reason}"
+        )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")

@@ -157,15 +157,7 @@ def verify_provenance_document(
     results = [
         verify_provenance(doc, keys, digest, allowed_builders, raw.source) for doc in documents
     ]
-    for result in results:
-        if result.ok:
-            return result
-    first = results[0]
-    if len(results) == 1:
-        return first
-    return Verification.failed(
-        first.status, f"none of {len(results)} attestations is valid; first: {first.reason}"
-    )
+    return Verification.first_valid(results, "attestations")
 
 
 def collect_provenance(

@@ -521,15 +521,7 @@ def verify_signature_document(
     except EvidenceError as error:
         return Verification.failed(error.status, error.message)
     results = [_verify_one_document(doc, keys, digest, source) for doc in documents]
-    for result in results:
-        if result.ok:
-            return result
-    first = results[0]
-    if len(results) == 1:
-        return first
-    return Verification.failed(
-        first.status, f"none of {len(results)} signatures is valid; first: {first.reason}"
-    )
+    return Verification.first_valid(results, "signatures")
 
 
 def _verify_one_document(
