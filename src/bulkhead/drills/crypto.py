@@ -361,8 +361,21 @@ def _encrypt_file(
         raise DrillError(f"{source.name} changed while it was encrypted")
     if remove:
         source.unlink()
+    return _file_entry(source.name, size, plain_hash, target, encrypted_size, cipher_hash, chunks)
+
+
+def _file_entry(
+    name: str,
+    size: int,
+    plain_hash: hashlib._Hash,
+    target: Path,
+    encrypted_size: int,
+    cipher_hash: hashlib._Hash,
+    chunks: int,
+) -> dict[str, Any]:
+    """One file's manifest entry."""
     return {
-        "name": source.name,
+        "name": name,
         "size": size,
         "sha256": plain_hash.hexdigest(),
         "encrypted_name": f"{DATA_DIR}/{target.name}",
@@ -430,15 +443,7 @@ def _encrypt_in_place(
     except OSError as error:
         raise _space(error, target) from None
     source.rename(target)
-    return {
-        "name": source.name,
-        "size": size,
-        "sha256": plain_hash.hexdigest(),
-        "encrypted_name": f"{DATA_DIR}/{target.name}",
-        "encrypted_size": encrypted_size,
-        "encrypted_sha256": cipher_hash.hexdigest(),
-        "chunks": chunks,
-    }
+    return _file_entry(source.name, size, plain_hash, target, encrypted_size, cipher_hash, chunks)
 
 
 def _write_at(descriptor: int, data: memoryview, offset: int) -> int:

@@ -335,10 +335,7 @@ def _run(
 ) -> None:
     env = {**env, **TOOL_ENV}
     try:
-        if on_line is None:
-            completed = runner([tool.path, *argv], env, None)
-        else:
-            completed = runner([tool.path, *argv], env, None, on_line=on_line)
+        completed = runner([tool.path, *argv], env, None, on_line=on_line)
     except FileNotFoundError:
         raise DrillError(
             f"{tool.name} not found ({tool.path}): install the PostgreSQL client tools or pass "
